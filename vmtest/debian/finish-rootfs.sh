@@ -1,0 +1,67 @@
+#!/bin/bash
+# finish-rootfs.sh ROOTFS -- stage 2 of mkimage.sh: plain file edits on an
+# unpacked rootfs (no chroot, no mounts): overlay/, nginx as www-data,
+# portown's tools via `make install DESTDIR=`, units enabled offline with
+# `systemctl --root`.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+root=${1:?usage: finish-rootfs.sh ROOTFS}
+tools=${PORTOWN_TOOLS_DIR:-$repo/tools/portown}
+log() { printf 'finish-rootfs: %s\n' "$*" >&2; }
+
+# ---- overlay: files owned by root, modes as in the tree; existing
+# directories keep their metadata.
+tar -C "$here/overlay" --owner=0 --group=0 --numeric-owner -cf - . |
+    tar -C "$root" --no-overwrite-dir -xpf -
+
+echo portown-debian > "$root/etc/hostname"
+cat > "$root/etc/hosts" <<'EOF'
+127.0.0.1	localhost
+127.0.1.1	portown-debian
+::1		localhost ip6-localhost ip6-loopback
+EOF
+# No root password, no console login needed: the scenario is automated.
+# The machine id is made on first boot (root is mounted rw).
+: > "$root/etc/machine-id"
+
+# ---- nginx runs entirely as www-data: no `user` directive (it only makes
+# sense for a root master), pid file in /run/nginx (RuntimeDirectory= of the
+# drop-in, owned by www-data).
+conf=$root/etc/nginx/nginx.conf
+sed -i -e '/^[[:space:]]*user[[:space:]]/d' \
+       -e 's|^[[:space:]]*pid[[:space:]].*|pid /run/nginx/nginx.pid;|' "$conf"
+grep -q '^pid /run/nginx/nginx.pid;' "$conf" || { log "nginx.conf has no pid line"; exit 1; }
+rm -f "$root/etc/nginx/sites-enabled/default"
+ln -sfn ../sites-available/portown "$root/etc/nginx/sites-enabled/portown"
+# Logs and temp dirs: LogsDirectory=/StateDirectory= in the drop-in chown
+# them to www-data at start; make the build-time state match already.
+chown -R 33:33 "$root/var/log/nginx" "$root/var/lib/nginx"
+
+# ---- portown's tools, the way a Debian package installs them.
+if [ -f "$tools/Makefile" ]; then
+    log "make -C $tools install DESTDIR=$root PREFIX=/usr"
+    make -s -C "$tools" install DESTDIR="$root" PREFIX=/usr >&2
+    [ -x "$root/usr/sbin/portownctl" ] || { log "make install did not install /usr/sbin/portownctl"; exit 1; }
+    unit=
+    for d in usr/lib/systemd/system lib/systemd/system etc/systemd/system; do
+        [ -f "$root/$d/portown.service" ] && unit=$root/$d/portown.service
+    done
+    [ -n "$unit" ] || { log "make install did not install portown.service"; exit 1; }
+else
+    log "WARNING: $tools/Makefile missing: image has no portownctl"
+fi
+# Our policy (overlay) wins over the example config make install may drop.
+install -m 0644 "$here/overlay/etc/portown.conf" "$root/etc/portown.conf"
+
+# ---- units
+enable=(systemd-networkd.service nginx.service ssh.service auditd.service portown-scenario.service)
+[ -f "$tools/Makefile" ] && enable+=(portown.service)
+systemctl --root="$root" enable "${enable[@]}" >&2
+# Nothing in the guest may reach out to the network on a timer, and
+# nothing waits for "online".
+systemctl --root="$root" mask apt-daily.timer apt-daily-upgrade.timer \
+    systemd-networkd-wait-online.service e2scrub_all.timer e2scrub_reap.service \
+    fstrim.timer >&2 2>/dev/null || true
+# Persistent journal, so the scenario can look back across its reboot.
+mkdir -p "$root/var/log/journal"

@@ -1,0 +1,148 @@
+#!/bin/bash
+# mkimage.sh OUTDIR -- build the Debian 12 guest image of the portown scenario.
+#
+# Two cached stages, each rebuilt only when its inputs change:
+#   1. OUTDIR/base.tar   mmdebstrap of bookworm with packages.txt, plus
+#                        hooks/base-customize.sh (users, TLS certificate).
+#                        Key: packages.txt, the hook, the apt sources, the
+#                        mmdebstrap command line.
+#   2. OUTDIR/image.raw  base.tar unpacked, overlay/ copied in, nginx
+#                        re-configured, portown's tools installed with
+#                        `make install DESTDIR=`, units enabled, then
+#                        `mke2fs -t ext4 -d` (no loop mount, no root mount).
+#                        Key: stage 1's key, this script, finish-rootfs.sh,
+#                        overlay/, the sources of tools/portown, the size.
+# A stage's key is a sha256 over its inputs, kept in OUTDIR/*.stamp.
+#
+# Environment:
+#   PORTOWN_IMAGE_SIZE      ext4 image size (default 2G)
+#   PORTOWN_TOOLS_DIR       portown tools source (default <repo>/tools/portown)
+#   PORTOWN_ALLOW_NO_TOOLS  1: build even when tools/portown has no Makefile
+#                           (the image then lacks portownctl: debugging only)
+#   PORTOWN_APT_SOURCES     deb822 .sources file (default: this machine's
+#                           /etc/apt/sources.list.d/debian.sources)
+#   PORTOWN_LOCK_HELD       1: the caller already holds /tmp/portown-heavy.lock
+#   PORTOWN_FORCE_REBUILD   1: ignore the stamps
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+out=${1:?usage: mkimage.sh OUTDIR}
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+
+size=${PORTOWN_IMAGE_SIZE:-2G}
+tools=${PORTOWN_TOOLS_DIR:-$repo/tools/portown}
+sources=${PORTOWN_APT_SOURCES:-/etc/apt/sources.list.d/debian.sources}
+lock=/tmp/portown-heavy.lock
+
+log() { printf 'mkimage: %s\n' "$*" >&2; }
+die() { printf 'mkimage: error: %s\n' "$*" >&2; exit 1; }
+
+[ "$(id -u)" = 0 ] || die "must run as root (the rootfs keeps real owners; mke2fs -d copies them)"
+for t in mmdebstrap mke2fs tar sha256sum; do
+    command -v "$t" >/dev/null || die "$t not found: apt-get install \$(cat $here/debian-deps.txt)"
+done
+[ -r "$sources" ] || die "apt sources file $sources not readable"
+
+# Take the machine-wide heavy-job lock unless our caller holds it.
+if [ "${PORTOWN_LOCK_HELD:-0}" != 1 ]; then
+    exec 9>"$lock"
+    log "waiting for $lock"
+    flock 9
+    export PORTOWN_LOCK_HELD=1
+fi
+
+# ---------------------------------------------------------------- inputs
+pkgs=$(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$here/packages.txt" | grep -v '^$' | paste -sd, -)
+suite=bookworm
+mmdebstrap_args=(
+    --variant=apt
+    --format=tar
+    --include="$pkgs"
+    --aptopt='Acquire::Retries "3"'
+    --dpkgopt='path-exclude=/usr/share/doc/*'
+    --dpkgopt='path-include=/usr/share/doc/*/copyright'
+    --dpkgopt='path-exclude=/usr/share/man/*'
+    --dpkgopt='path-exclude=/usr/share/locale/*'
+    --dpkgopt='path-exclude=/usr/share/info/*'
+    --skip=essential/unlink
+    --setup-hook='mkdir -p "$1"/var/cache/apt/archives/'
+    --setup-hook="sync-in $out/debs /var/cache/apt/archives/"
+    --customize-hook="$here/hooks/base-customize.sh \"\$1\""
+    --customize-hook="sync-out /var/cache/apt/archives $out/debs"
+)
+
+hash_files() { # hash_files FILE... : names and contents, in the given order
+    local f
+    for f in "$@"; do
+        printf '%s\n' "${f#"$here"/}"
+        sha256sum < "$f"
+    done | sha256sum | cut -d' ' -f1
+}
+
+key1=$( {
+    echo "stage1 v1 $suite"
+    printf '%s\n' "${mmdebstrap_args[@]}"
+    cat "$here/packages.txt" "$here/hooks/base-customize.sh" "$sources"
+} | sha256sum | cut -d' ' -f1)
+
+tool_files=()
+if [ -f "$tools/Makefile" ]; then
+    # Sources only: tracked files plus untracked ones that .gitignore does
+    # not exclude, so in-tree build outputs do not change the key.
+    while IFS= read -r -d '' f; do
+        [ -f "$tools/$f" ] && tool_files+=("$tools/$f")
+    done < <(git -C "$tools" ls-files -z --cached --others --exclude-standard . | sort -z)
+elif [ "${PORTOWN_ALLOW_NO_TOOLS:-0}" != 1 ]; then
+    die "$tools/Makefile missing: portown's tools are not there yet (PORTOWN_ALLOW_NO_TOOLS=1 to build without them)"
+fi
+overlay_files=()
+while IFS= read -r -d '' f; do overlay_files+=("$f"); done \
+    < <(find "$here/overlay" \( -type f -o -type l \) -print0 | sort -z)
+
+key2=$( {
+    echo "stage2 v1 $key1 size=$size tools=${#tool_files[@]}"
+    hash_files "$here/mkimage.sh" "$here/finish-rootfs.sh" "${overlay_files[@]}"
+    for f in "${overlay_files[@]}"; do stat -c '%n %a' "$f" | sed "s|$here/||"; done
+    [ ${#tool_files[@]} -eq 0 ] || hash_files "${tool_files[@]}"
+} | sha256sum | cut -d' ' -f1)
+
+t0=$(date +%s)
+
+# ---------------------------------------------------------------- stage 1
+if [ "${PORTOWN_FORCE_REBUILD:-0}" != 1 ] && [ -f "$out/base.tar" ] &&
+   [ "$(cat "$out/base.stamp" 2>/dev/null)" = "$key1" ]; then
+    log "stage 1: base.tar up to date ($key1)"
+else
+    log "stage 1: mmdebstrap $suite (packages: $pkgs)"
+    mkdir -p "$out/debs"
+    rm -f "$out/base.stamp" "$out/image.stamp"
+    mmdebstrap "${mmdebstrap_args[@]}" "$suite" "$out/base.tar.tmp" "$sources"
+    mv -f "$out/base.tar.tmp" "$out/base.tar"
+    echo "$key1" > "$out/base.stamp"
+    log "stage 1 done in $(( $(date +%s) - t0 ))s"
+fi
+
+# ---------------------------------------------------------------- stage 2
+if [ "${PORTOWN_FORCE_REBUILD:-0}" != 1 ] && [ -f "$out/image.raw" ] &&
+   [ "$(cat "$out/image.stamp" 2>/dev/null)" = "$key2" ]; then
+    log "stage 2: image.raw up to date ($key2)"
+else
+    t1=$(date +%s)
+    log "stage 2: rootfs from base.tar"
+    rm -f "$out/image.stamp"
+    rootfs=$out/rootfs
+    rm -rf "$rootfs"
+    mkdir "$rootfs"
+    tar -C "$rootfs" --numeric-owner --xattrs --xattrs-include='*' -xpf "$out/base.tar"
+    PORTOWN_TOOLS_DIR=$tools "$here/finish-rootfs.sh" "$rootfs"
+    log "stage 2: mke2fs -t ext4 -d rootfs image.raw $size"
+    rm -f "$out/image.raw.tmp"
+    mke2fs -q -F -t ext4 -L portown-root -d "$rootfs" "$out/image.raw.tmp" "$size"
+    mv -f "$out/image.raw.tmp" "$out/image.raw"
+    rm -rf "$rootfs"
+    echo "$key2" > "$out/image.stamp"
+    log "stage 2 done in $(( $(date +%s) - t1 ))s"
+fi
+log "image: $out/image.raw (total $(( $(date +%s) - t0 ))s)"
