@@ -1,0 +1,497 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Unit tests of the portown config parser and decision logic (TAP).
+ * Built with AddressSanitizer and UBSan by `make check`.
+ */
+#include "config.h"
+#include "policy.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <sys/stat.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static int ntests, nfailed;
+
+static void ok(int cond, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void ok(int cond, const char *fmt, ...)
+{
+	va_list ap;
+
+	printf("%s %d - ", cond ? "ok" : "not ok", ++ntests);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	putchar('\n');
+	if (!cond)
+		nfailed++;
+}
+
+/* TAP diagnostics: every line prefixed with '# ' */
+static void diag(const char *label, const char *s)
+{
+	printf("# %s:\n", label);
+	while (s && *s) {
+		size_t l = strcspn(s, "\n");
+
+		printf("#   %.*s\n", (int)l, s);
+		s += l + (s[l] == '\n');
+	}
+}
+
+/* ---- a fixed name database, so tests do not depend on the host ---- */
+
+static const struct { const char *name; uint32_t id; } users[] = {
+	{ "root", 0 }, { "www-data", 33 }, { "bind", 102 }, { "alice", 1000 },
+	{ "bob", 1001 }, { "big", 4294967295u },
+}, groups[] = {
+	{ "root", 0 }, { "www-data", 33 }, { "bind", 102 }, { "alice", 1000 },
+	{ "bob", 1001 }, { "devs", 1002 },
+};
+static const struct { const char *name, *proto; uint16_t port; } services[] = {
+	{ "http", "tcp", 80 }, { "https", "tcp", 443 }, { "https", "udp", 443 },
+	{ "domain", "tcp", 53 }, { "domain", "udp", 53 }, { "sql-net", "tcp", 150 },
+	{ "9pfs", "tcp", 564 }, { "diameter", "sctp", 3868 },
+};
+
+static int f_user(void *ctx, const char *n, uint32_t *id)
+{
+	(void)ctx;
+	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++)
+		if (!strcmp(users[i].name, n))
+			return *id = users[i].id, 0;
+	return -1;
+}
+
+static int f_group(void *ctx, const char *n, uint32_t *id)
+{
+	(void)ctx;
+	for (size_t i = 0; i < sizeof(groups) / sizeof(groups[0]); i++)
+		if (!strcmp(groups[i].name, n))
+			return *id = groups[i].id, 0;
+	return -1;
+}
+
+static int f_service(void *ctx, const char *n, const char *proto, uint16_t *port)
+{
+	(void)ctx;
+	for (size_t i = 0; i < sizeof(services) / sizeof(services[0]); i++)
+		if (!strcmp(services[i].name, n) && !strcmp(services[i].proto, proto))
+			return *port = services[i].port, 0;
+	return -1;
+}
+
+static const struct po_resolver fake = { f_user, f_group, f_service, NULL };
+
+/* parse text; returns canonical text (or NULL on errors) and all messages joined by '\n' */
+static char *parse(const char *text, size_t len, bool names, char *msgs, size_t msize)
+{
+	struct po_policy pol;
+	struct po_parser ps;
+	char *out = NULL;
+
+	po_policy_init(&pol);
+	po_parser_init(&ps, &pol, names ? &fake : NULL, names);
+	po_parse_buffer(&ps, "t.conf", text, len);
+	msgs[0] = '\0';
+	if (po_parse_finish(&ps)) {
+		size_t o = 0;
+
+		for (size_t i = 0; i < ps.ndiags && o < msize; i++) {
+			char b[1024];
+
+			po_diag_format(&ps.diags[i], b, sizeof(b));
+			o += (size_t)snprintf(msgs + o, msize - o, "%s%s", i ? "\n" : "", b);
+		}
+	} else {
+		out = po_policy_format(&pol, NULL);
+	}
+	po_parser_free(&ps);
+	po_policy_free(&pol);
+	return out;
+}
+
+static void expect_text(const char *name, const char *in, bool names, const char *want)
+{
+	char msgs[4096];
+	char *got = parse(in, strlen(in), names, msgs, sizeof(msgs));
+
+	ok(got && !strcmp(got, want), "%s", name);
+	if (!got || strcmp(got, want))
+	{
+		diag("want", want);
+		diag("got", got ? got : "(error)");
+		diag("messages", msgs);
+	}
+	free(got);
+}
+
+static void expect_error(const char *name, const char *in, size_t len, bool names, const char *want)
+{
+	char msgs[8192];
+	char *got = parse(in, len, names, msgs, sizeof(msgs));
+
+	ok(!got && !strcmp(msgs, want), "malformed: %s", name);
+	if (got || strcmp(msgs, want))
+	{
+		diag("want", want);
+		diag("got", got ? "(accepted)" : msgs);
+	}
+	free(got);
+}
+
+static void test_valid(void)
+{
+	expect_text("empty config gives the default policy", "", true, "reserved 1024\n");
+	expect_text("comments and blank lines only", "# x\n\n   \t\n#tcp 80 uid 1\n", true, "reserved 1024\n");
+	expect_text("kernel grammar example",
+		    "reserved 1024\nstrict\ntcp 80 uid 33\ntcp 443 gid 33\nudp 53 uid 102\n"
+		    "tcp 8000-8099 gid 1001\nsctp 9899 uid 1000\n", false,
+		    "reserved 1024\nstrict\ntcp 80 uid 33\ntcp 443 gid 33\ntcp 8000-8099 gid 1001\n"
+		    "udp 53 uid 102\nsctp 9899 uid 1000\n");
+	expect_text("names: users, groups, services",
+		    "tcp http user www-data\ntcp 443 group www-data\nudp domain user bind\n"
+		    "tcp 8000-8099 group devs\nsctp diameter user alice\n", true,
+		    "reserved 1024\ntcp 80 uid 33\ntcp 443 gid 33\ntcp 8000-8099 gid 1002\n"
+		    "udp 53 uid 102\nsctp 3868 uid 1000\n");
+	expect_text("canonical order: proto, first, last, uid before gid, id",
+		    "dccp 5 uid 1\nsctp 5 uid 1\nudp 5 uid 1\ntcp 5-6 uid 1\ntcp 5 gid 1\n"
+		    "tcp 5 uid 2\ntcp 5 uid 1\ntcp 4 gid 0\n", false,
+		    "reserved 1024\ntcp 4 gid 0\ntcp 5 uid 1\ntcp 5 uid 2\ntcp 5 gid 1\ntcp 5-6 uid 1\n"
+		    "udp 5 uid 1\nsctp 5 uid 1\ndccp 5 uid 1\n");
+	expect_text("exact duplicates removed, single-port range printed as N",
+		    "tcp 80-80 uid 33\ntcp 80 uid 33\ntcp 80 user www-data\n", true,
+		    "reserved 1024\ntcp 80 uid 33\n");
+	expect_text("leading zeros, tabs, trailing comment, settings anywhere",
+		    "\ttcp\t0080  uid\t033 # web\nreserved 00000\nstrict#x\n", false,
+		    "reserved 0\nstrict\ntcp 80 uid 33\n");
+	expect_text("numeric user/group with names allowed, extremes",
+		    "tcp 1-65535 user 4294967294\nudp 65535 group 0\n", true,
+		    "reserved 1024\ntcp 1-65535 uid 4294967294\nudp 65535 gid 0\n");
+	expect_text("service with a hyphen and one starting with a digit",
+		    "tcp sql-net user root\ntcp 9pfs user root\n", true,
+		    "reserved 1024\ntcp 150 uid 0\ntcp 564 uid 0\n");
+	expect_text("no final newline", "tcp 80 uid 33", false, "reserved 1024\ntcp 80 uid 33\n");
+	expect_text("NUL inside a comment is ignored", "tcp 80 uid 33 #a\0b\n", false,
+		    "reserved 1024\ntcp 80 uid 33\n");
+}
+
+struct bad { const char *name, *in; bool names; const char *msg; };
+
+static const struct bad bad[] = {
+	{ "unknown keyword", "foo 80 uid 1\n", true,
+	  "t.conf:1:1: unknown keyword 'foo' (expected tcp, udp, sctp, dccp, reserved, strict or include)" },
+	{ "unknown keyword, kernel grammar", "icmp 1 uid 1\n", false,
+	  "t.conf:1:1: unknown keyword 'icmp' (expected tcp, udp, sctp, dccp, reserved, strict)" },
+	{ "protocol is case sensitive", "TCP 80 uid 1\n", false,
+	  "t.conf:1:1: unknown keyword 'TCP' (expected tcp, udp, sctp, dccp, reserved, strict)" },
+	{ "missing port", "tcp\n", true, "t.conf:1:4: missing port after 'tcp'" },
+	{ "missing owner", "  udp 53\n", true,
+	  "t.conf:1:9: missing owner after port (expected user, group, uid or gid)" },
+	{ "missing id", "tcp 80 uid\n", true, "t.conf:1:11: missing uid after 'uid'" },
+	{ "missing user", "tcp 80 user   # x\n", true, "t.conf:1:12: missing user name or uid after 'user'" },
+	{ "missing group", "tcp 80 group\n", true, "t.conf:1:13: missing group name or gid after 'group'" },
+	{ "port 0", "tcp 0 uid 1\n", true, "t.conf:1:5: port 0 is not allowed (ports are 1-65535)" },
+	{ "port 0 as 000", "tcp 000 uid 1\n", false, "t.conf:1:5: port 0 is not allowed (ports are 1-65535)" },
+	{ "range from 0", "tcp 0-10 uid 1\n", false, "t.conf:1:5: port 0 is not allowed (ports are 1-65535)" },
+	{ "port 65536", "udp 65536 uid 1\n", false, "t.conf:1:5: port '65536' out of range (ports are 1-65535)" },
+	{ "huge port", "udp 99999999999999999999999 uid 1\n", false,
+	  "t.conf:1:5: port '99999999999999999999999' out of range (ports are 1-65535)" },
+	{ "range past 65535", "tcp 1-65536 uid 1\n", false,
+	  "t.conf:1:5: port range '1-65536' out of range (ports are 1-65535)" },
+	{ "reversed range", "tcp 90-80 uid 1\n", true,
+	  "t.conf:1:5: invalid port range '90-80': first port greater than last" },
+	{ "open range", "tcp 80- uid 1\n", true,
+	  "t.conf:1:5: invalid port '80-' (expected N or N-M, 1-65535, or a service name)" },
+	{ "negative port", "tcp -1 uid 1\n", false,
+	  "t.conf:1:5: invalid port '-1' (expected N or N-M, 1-65535)" },
+	{ "signed port", "tcp +80 uid 1\n", false,
+	  "t.conf:1:5: invalid port '+80' (expected N or N-M, 1-65535)" },
+	{ "hex port", "tcp 0x50 uid 1\n", false,
+	  "t.conf:1:5: invalid port '0x50' (expected N or N-M, 1-65535)" },
+	{ "service name in kernel grammar", "tcp http uid 1\n", false,
+	  "t.conf:1:5: invalid port 'http' (expected N or N-M, 1-65535)" },
+	{ "unknown service", "udp http user root\n", true, "t.conf:1:5: unknown service 'http' for udp" },
+	{ "unknown owner type", "tcp 80 usr 1\n", true,
+	  "t.conf:1:8: unknown owner type 'usr' (expected user, group, uid or gid)" },
+	{ "user in kernel grammar", "tcp 80 user 1\n", false,
+	  "t.conf:1:8: unknown owner type 'user' (expected uid or gid)" },
+	{ "unknown user", "tcp 80 user mallory\n", true, "t.conf:1:13: unknown user 'mallory'" },
+	{ "unknown group", "tcp 80 group nogroup\n", true, "t.conf:1:14: unknown group 'nogroup'" },
+	{ "name after uid", "tcp 80 uid alice\n", true,
+	  "t.conf:1:12: invalid uid 'alice' (expected a number 0-4294967294; use 'user' for names)" },
+	{ "name after gid", "tcp 80 gid devs\n", true,
+	  "t.conf:1:12: invalid gid 'devs' (expected a number 0-4294967294; use 'group' for names)" },
+	{ "uid 4294967295 (invalid id)", "tcp 80 uid 4294967295\n", false,
+	  "t.conf:1:12: uid '4294967295' out of range (0-4294967294)" },
+	{ "gid too large", "tcp 80 gid 99999999999\n", false,
+	  "t.conf:1:12: gid '99999999999' out of range (0-4294967294)" },
+	{ "negative uid", "tcp 80 uid -1\n", false, "t.conf:1:12: invalid uid '-1' (expected a number 0-4294967294)" },
+	{ "user whose id is (uid_t)-1", "tcp 80 user big\n", true,
+	  "t.conf:1:13: user 'big' has id 4294967295, which the kernel cannot store" },
+	{ "extra field", "tcp 80 uid 33 extra\n", true, "t.conf:1:15: unexpected 'extra' after rule" },
+	{ "many extra fields", "tcp 80 uid 33 a b c d e f g h\n", true, "t.conf:1:15: unexpected 'a' after rule" },
+	{ "CRLF line ending", "tcp 80 uid 33\r\n", false,
+	  "t.conf:1:12: invalid uid '33\\x0d' (expected a number 0-4294967294)" },
+	{ "reserved without value", "reserved\n", true,
+	  "t.conf:1:9: missing value after 'reserved' (expected 0-65535)" },
+	{ "reserved 65536", "reserved 65536\n", true,
+	  "t.conf:1:10: invalid reserved value '65536' (expected 0-65535)" },
+	{ "reserved word", "reserved yes\n", true,
+	  "t.conf:1:10: invalid reserved value 'yes' (expected 0-65535)" },
+	{ "reserved extra", "reserved 1 2\n", true, "t.conf:1:12: unexpected '2' after reserved value" },
+	{ "duplicate reserved", "reserved 1\n\nreserved 1\n", true,
+	  "t.conf:3:1: duplicate 'reserved' (first set at t.conf:1)" },
+	{ "strict with argument", "strict yes\n", true, "t.conf:1:8: unexpected 'yes' after 'strict'" },
+	{ "duplicate strict", "strict\n  strict\n", false,
+	  "t.conf:2:3: duplicate 'strict' (first set at t.conf:1)" },
+	{ "include in kernel grammar", "include x\n", false,
+	  "t.conf:1:1: unknown keyword 'include' (expected tcp, udp, sctp, dccp, reserved, strict)" },
+	{ "include without file", "include\n", true, "t.conf:1:8: missing file or pattern after 'include'" },
+	{ "include of a missing file", "include /nonexistent/portown-x.conf\n", true,
+	  "t.conf:1:9: cannot read '/nonexistent/portown-x.conf': No such file or directory" },
+	{ "non-ASCII bytes quoted", "tcp 8\xc3\xa9 uid 1\n", false,
+	  "t.conf:1:5: invalid port '8\\xc3\\xa9' (expected N or N-M, 1-65535)" },
+};
+
+static void test_malformed(void)
+{
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_error(bad[i].name, bad[i].in, strlen(bad[i].in), bad[i].names, bad[i].msg);
+	expect_error("NUL byte", "tcp 80\0 uid 1\n", 14, false, "t.conf:1:7: NUL byte in line");
+	expect_error("all bad lines reported, good lines ignored",
+		     "tcp 80 uid 33\ntcp 0 uid 1\n# fine\nudp 53 user nobody\nsctp 1-2-3 uid 1\nstrict\n",
+		     strlen("tcp 80 uid 33\ntcp 0 uid 1\n# fine\nudp 53 user nobody\nsctp 1-2-3 uid 1\nstrict\n"), true,
+		     "t.conf:2:5: port 0 is not allowed (ports are 1-65535)\n"
+		     "t.conf:4:13: unknown user 'nobody'\n"
+		     "t.conf:5:6: invalid port '1-2-3' (expected N or N-M, 1-65535, or a service name)");
+}
+
+static void test_limits(void)
+{
+	/* 65537 distinct rules: one too many */
+	size_t cap = 65537 * 40, o = 0;
+	char *buf = malloc(cap), msgs[1024], *got;
+
+	for (unsigned i = 0; i < 65537; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "%s %u uid %u\n", i < 65535 ? "tcp" : "udp",
+				      i < 65535 ? i + 1 : i - 65534, 7);
+	got = parse(buf, o, false, msgs, sizeof(msgs));
+	ok(!got && !strcmp(msgs, "t.conf:65537:1: too many rules (65537 distinct; the kernel accepts at most 65536)"),
+	   "limits: 65537 rules refused");
+	if (got || strcmp(msgs, "t.conf:65537:1: too many rules (65537 distinct; the kernel accepts at most 65536)"))
+		printf("# got: %s\n", got ? "(accepted)" : msgs);
+	free(got);
+	/* exactly 65536 rules, duplicates do not count */
+	got = parse(buf, o - strlen("udp 2 uid 7\n"), false, msgs, sizeof(msgs));
+	ok(got != NULL, "limits: 65536 rules accepted");
+	free(got);
+	/* 65536 long rules: more than 2 MiB of text */
+	o = 0;
+	for (unsigned i = 0; i < 65536; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "sctp %u-65535 gid %u\n", 10000 + (i % 50000), 4294967294u - i / 50000);
+	got = parse(buf, o, false, msgs, sizeof(msgs));
+	ok(!got && strstr(msgs, "policy text too large (") && strstr(msgs, "bytes; the kernel accepts at most 2097152)"),
+	   "limits: policy text over 2 MiB refused");
+	if (got)
+		printf("# accepted\n");
+	else
+		printf("# %s\n", msgs);
+	free(got);
+	free(buf);
+}
+
+static void test_roundtrip(void)
+{
+	const char *in = "strict\nudp 53 user bind\ntcp 8000-8099 group devs\nreserved 2048\ntcp http user www-data\n";
+	char msgs[1024];
+	char *a = parse(in, strlen(in), true, msgs, sizeof(msgs));
+	char *b = a ? parse(a, strlen(a), false, msgs, sizeof(msgs)) : NULL;
+
+	ok(a && b && !strcmp(a, b), "canonical text re-parses to itself in the kernel grammar");
+	free(a);
+	free(b);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void test_include(void)
+{
+	char dir[] = "/tmp/portown-unit-XXXXXX", p[256], q2[256];
+	struct po_policy pol;
+	struct po_parser ps;
+	char b[1024];
+
+	if (!mkdtemp(dir)) {
+		ok(0, "include: mkdtemp");
+		return;
+	}
+	snprintf(p, sizeof(p), "%s/main.conf", dir);
+	write_file(p, "include d/*.conf\ntcp 1 uid 1\n");
+	snprintf(q2, sizeof(q2), "%s/d", dir);
+	mkdir(q2, 0755);
+	snprintf(q2, sizeof(q2), "%s/d/20-b.conf", dir);
+	write_file(q2, "tcp 3 uid 3\nreserved 5\n");
+	snprintf(q2, sizeof(q2), "%s/d/10-a.conf", dir);
+	write_file(q2, "tcp 2 uid 2\nreserved 4\n");
+	snprintf(q2, sizeof(q2), "%s/d/ignored.txt", dir);
+	write_file(q2, "garbage\n");
+
+	po_policy_init(&pol);
+	po_parser_init(&ps, &pol, &fake, true);
+	po_parse_file(&ps, p);
+	po_parse_finish(&ps);
+	snprintf(q2, sizeof(q2), "%s/d/20-b.conf:2:1: duplicate 'reserved' (first set at %s/d/10-a.conf:2)", dir, dir);
+	if (ps.ndiags)
+		po_diag_format(&ps.diags[0], b, sizeof(b));
+	ok(ps.ndiags == 1 && !strcmp(b, q2) && pol.reserved == 4 && pol.nrules == 3,
+	   "include: sorted glob, errors name the included file");
+	po_parser_free(&ps);
+	po_policy_free(&pol);
+
+	/* self-inclusion stops at the depth limit with a message */
+	snprintf(p, sizeof(p), "%s/loop.conf", dir);
+	write_file(p, "include loop.conf\n");
+	po_policy_init(&pol);
+	po_parser_init(&ps, &pol, &fake, true);
+	po_parse_file(&ps, p);
+	po_parse_finish(&ps);
+	ok(ps.ndiags == 1 && strstr(ps.diags[0].msg, "includes nested too deeply"), "include: recursion is bounded");
+	po_parser_free(&ps);
+	po_policy_free(&pol);
+
+	/* default: main file then drop-ins in sorted order */
+	snprintf(p, sizeof(p), "%s/main2.conf", dir);
+	write_file(p, "tcp 9 uid 9\n");
+	po_policy_init(&pol);
+	po_parser_init(&ps, &pol, &fake, true);
+	snprintf(q2, sizeof(q2), "%s/d", dir);
+	po_parse_default(&ps, p, q2);
+	po_parse_finish(&ps);
+	ok(ps.ndiags == 1 && pol.nrules == 3 && pol.reserved == 4, "default config: main file plus drop-in *.conf");
+	po_parser_free(&ps);
+	po_policy_free(&pol);
+
+	/* missing main file */
+	po_policy_init(&pol);
+	po_parser_init(&ps, &pol, &fake, true);
+	snprintf(p, sizeof(p), "%s/none.conf", dir);
+	po_parse_default(&ps, p, NULL);
+	po_parse_finish(&ps);
+	snprintf(q2, sizeof(q2), "%s/none.conf: cannot read: No such file or directory", dir);
+	if (ps.ndiags)
+		po_diag_format(&ps.diags[0], b, sizeof(b));
+	ok(ps.ndiags == 1 && !strcmp(b, q2), "missing config file is an error");
+	po_parser_free(&ps);
+	po_policy_free(&pol);
+
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		printf("# cleanup failed\n");
+}
+
+/* ---- decision ---- */
+
+struct dcase {
+	const char *name;
+	const char *policy;
+	unsigned proto, port;
+	uint32_t uid, gid;
+	uint32_t groups[4];
+	size_t ngroups;
+	bool cap, enforcing;
+	bool allowed, logged;
+	enum po_step step;
+};
+
+#define POL "tcp 80 uid 33\ntcp 443 gid 33\nudp 53 uid 102\ntcp 8000-8099 gid 1002\ntcp 9000 uid 1001\ntcp 9000 uid 1000\ntcp 5000 uid 1001\n"
+#define STRICT "strict\n" POL
+
+static const struct dcase dcases[] = {
+	{ "owner uid binds its port", POL, PO_TCP, 80, 33, 33, {33}, 1, false, true, true, false, PO_STEP_OWNED_RULE },
+	{ "other user refused on owned port", POL, PO_TCP, 80, 1000, 1000, {1000}, 1, false, true, false, false, PO_STEP_OWNED_DENY },
+	{ "rule is per protocol (udp 80 unowned, reserved)", POL, PO_UDP, 80, 33, 33, {33}, 1, false, true, false, false, PO_STEP_RESERVED_DENY },
+	{ "gid rule matches the egid", POL, PO_TCP, 443, 5, 33, {0}, 0, false, true, true, false, PO_STEP_OWNED_RULE },
+	{ "gid rule matches a supplementary group", POL, PO_TCP, 8050, 1000, 1000, {1000, 1002}, 2, false, true, true, false, PO_STEP_OWNED_RULE },
+	{ "gid rule does not match the uid", POL, PO_TCP, 443, 33, 1000, {1000}, 1, false, true, false, false, PO_STEP_OWNED_DENY },
+	{ "range edges: first", POL, PO_TCP, 8000, 1, 1002, {0}, 0, false, true, true, false, PO_STEP_OWNED_RULE },
+	{ "range edges: last", POL, PO_TCP, 8099, 1, 1002, {0}, 0, false, true, true, false, PO_STEP_OWNED_RULE },
+	{ "range edges: past last is free", POL, PO_TCP, 8100, 1, 1, {0}, 0, false, true, true, false, PO_STEP_FREE },
+	{ "owned high port refused to others", POL, PO_TCP, 8000, 1001, 1001, {1001}, 1, false, true, false, false, PO_STEP_OWNED_DENY },
+	{ "union of owners: second owner", POL, PO_TCP, 9000, 1000, 1000, {0}, 0, false, true, true, false, PO_STEP_OWNED_RULE },
+	{ "root with capability on owned port", POL, PO_TCP, 80, 0, 0, {0}, 1, true, true, true, false, PO_STEP_OWNED_CAP },
+	{ "root with capability, strict", STRICT, PO_TCP, 80, 0, 0, {0}, 1, true, true, false, false, PO_STEP_OWNED_DENY },
+	{ "capability on reserved port", POL, PO_TCP, 22, 1000, 1000, {0}, 0, true, true, true, false, PO_STEP_RESERVED_CAP },
+	{ "capability on reserved port, strict", STRICT, PO_TCP, 22, 0, 0, {0}, 0, true, true, false, false, PO_STEP_RESERVED_DENY },
+	{ "no capability on reserved port", POL, PO_TCP, 22, 1000, 1000, {0}, 0, false, true, false, false, PO_STEP_RESERVED_DENY },
+	{ "reserved boundary itself is free", POL, PO_TCP, 1024, 1000, 1000, {0}, 0, false, true, true, false, PO_STEP_FREE },
+	{ "reserved 0 frees low ports", "reserved 0\n", PO_UDP, 1, 1000, 1000, {0}, 0, false, true, true, false, PO_STEP_FREE },
+	{ "reserved 2048", "reserved 2048\n", PO_TCP, 2047, 1000, 1000, {0}, 0, false, true, false, false, PO_STEP_RESERVED_DENY },
+	{ "reserved 2048, strict: root refused below", "reserved 2048\nstrict\n", PO_TCP, 1500, 0, 0, {0}, 0, true, true, false, false, PO_STEP_RESERVED_DENY },
+	{ "strict: owner still allowed", STRICT, PO_TCP, 80, 33, 33, {0}, 0, false, true, true, false, PO_STEP_OWNED_RULE },
+	{ "strict: free port still free", STRICT, PO_TCP, 4000, 0, 0, {0}, 0, false, true, true, false, PO_STEP_FREE },
+	{ "port 0 always allowed", STRICT, PO_TCP, 0, 1000, 1000, {0}, 0, false, true, true, false, PO_STEP_PORT0 },
+	{ "permissive: owned port >= 1024 let through, logged", POL, PO_TCP, 5000, 1000, 1000, {0}, 0, false, false, true, true, PO_STEP_OWNED_DENY },
+	{ "permissive: owned port < 1024 without cap still refused", POL, PO_TCP, 80, 1000, 1000, {0}, 0, false, false, false, false, PO_STEP_OWNED_DENY },
+	{ "permissive: reserved port without cap still refused", POL, PO_TCP, 22, 1000, 1000, {0}, 0, false, false, false, false, PO_STEP_RESERVED_DENY },
+	{ "permissive: strict refusal of a cap holder logged", STRICT, PO_TCP, 80, 0, 0, {0}, 0, true, false, true, true, PO_STEP_OWNED_DENY },
+	{ "permissive: reserved 2048, port 1500 let through", "reserved 2048\n", PO_TCP, 1500, 1000, 1000, {0}, 0, false, false, true, true, PO_STEP_RESERVED_DENY },
+	{ "permissive: allowed binds are not logged", POL, PO_TCP, 80, 33, 33, {0}, 0, false, false, true, false, PO_STEP_OWNED_RULE },
+	{ "udp owner", POL, PO_UDP, 53, 102, 102, {0}, 0, false, true, true, false, PO_STEP_OWNED_RULE },
+	{ "tcp rule does not own udp 8050 (free)", POL, PO_UDP, 8050, 1, 1, {0}, 0, false, true, true, false, PO_STEP_FREE },
+	{ "sctp and dccp are separate spaces", "sctp 80 uid 1\n", PO_DCCP, 80, 1, 1, {0}, 0, false, true, false, false, PO_STEP_RESERVED_DENY },
+	{ "uid 0 rule matches root without capability", "tcp 7 uid 0\nstrict\n", PO_TCP, 7, 0, 0, {0}, 0, false, true, true, false, PO_STEP_OWNED_RULE },
+	{ "overlapping ranges: union", "tcp 100-200 uid 5\ntcp 150-300 gid 6\n", PO_TCP, 250, 9, 9, {6}, 1, false, true, true, false, PO_STEP_OWNED_RULE },
+	{ "port 65535 owned", "udp 65535 uid 4294967294\n", PO_UDP, 65535, 4294967294u, 0, {0}, 0, false, true, true, false, PO_STEP_OWNED_RULE },
+};
+
+static void test_decide(void)
+{
+	for (size_t i = 0; i < sizeof(dcases) / sizeof(dcases[0]); i++) {
+		const struct dcase *c = &dcases[i];
+		struct po_policy pol;
+		struct po_parser ps;
+
+		po_policy_init(&pol);
+		po_parser_init(&ps, &pol, NULL, false);
+		po_parse_buffer(&ps, "p", c->policy, strlen(c->policy));
+		size_t nd = po_parse_finish(&ps);
+		struct po_cred cred = {
+			.euid = c->uid, .egid = c->gid, .groups = c->groups, .ngroups = c->ngroups,
+			.cap_net_bind_service = c->cap,
+		};
+		struct po_decision d = po_decide(&pol, c->proto, c->port, &cred, c->enforcing);
+
+		ok(nd == 0 && d.allowed == c->allowed && d.logged == c->logged && d.step == c->step &&
+		   (d.step == PO_STEP_OWNED_RULE) == (d.rule != NULL),
+		   "decide: %s", c->name);
+		if (!(d.allowed == c->allowed && d.logged == c->logged && d.step == c->step))
+			printf("# allowed %d logged %d step %d\n", d.allowed, d.logged, d.step);
+		po_parser_free(&ps);
+		po_policy_free(&pol);
+	}
+}
+
+int main(void)
+{
+	test_valid();
+	test_malformed();
+	test_limits();
+	test_roundtrip();
+	test_include();
+	test_decide();
+	printf("1..%d\n", ntests);
+	return nfailed ? 1 : 0;
+}
