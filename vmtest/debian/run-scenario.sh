@@ -1,0 +1,203 @@
+#!/bin/bash
+# run-scenario.sh [--results FILE] [--out DIR] [--kernel BZIMAGE] [--timeout S] [--keep]
+#
+# Host side of the portown Debian scenario (issue 4): builds or reuses the
+# cached image (mkimage.sh), boots the portown test kernel on a throw-away
+# qcow2 overlay of it under QEMU/TCG, forwards two free loopback ports to the
+# guest's 80 and 443, fetches the page through them when the guest asks
+# (PORTOWN-EVENT: HOSTFETCHn), lets the guest reboot exactly once, and stops
+# after its power-off.  The guest's TAP lines (PORTOWN-TAP:) and the host's
+# own checks are renumbered into one TAP stream in the results file.  Exits
+# non-zero on any failed test, kernel splat, unexpected reboot or timeout.
+#
+# Environment: PORTOWN_LOCK_HELD=1 when the caller already holds
+# /tmp/portown-heavy.lock (otherwise this script takes it for the image
+# build and the QEMU run).  See README.md.
+set -uo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+out=$repo/build/debian
+results=
+kernel=$repo/build/kbuild/arch/x86/boot/bzImage
+tmo=600
+keep=0
+while [ $# -gt 0 ]; do
+    case $1 in
+    --results) results=$2; shift 2 ;;
+    --out) out=$2; shift 2 ;;
+    --kernel) kernel=$2; shift 2 ;;
+    --timeout) tmo=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    *) echo "run-scenario: unknown argument $1" >&2; exit 2 ;;
+    esac
+done
+mkdir -p "$out"
+out=$(cd "$out" && pwd)
+[ -n "$results" ] || results=$out/debian.tap
+mkdir -p "$(dirname "$results")"
+
+say() { printf '%s\n' "$*"; }
+T0=$(date +%s)
+
+# Host-side TAP entries, in order, as "ok - name" / "not ok - name" / "# diag".
+htap=()
+host_ok() { htap+=("ok - $1"); }
+host_fail() { htap+=("not ok - $1"); shift; local d; for d in "$@"; do htap+=("# $d"); done; }
+finish() { # write the results file, print the summary, exit
+    local status=$1 log=${console:-/dev/null}
+    {
+        # The guest's lines first, then the host's; renumbered into one stream.
+        if [ -s "$log" ]; then
+            tr -d '\r' <"$log" | grep -a -o 'PORTOWN-TAP: .*' | sed 's/^PORTOWN-TAP: //'
+        fi
+        printf '%s\n' "${htap[@]}"
+    } | awk '
+        /^ok [0-9]+ - / { sub(/^ok [0-9]+ - /, ""); printf "ok %d - %s\n", ++n, $0; next }
+        /^not ok [0-9]+ - / { sub(/^not ok [0-9]+ - /, ""); printf "not ok %d - %s\n", ++n, $0; next }
+        /^ok - / { sub(/^ok - /, ""); printf "ok %d - %s\n", ++n, $0; next }
+        /^not ok - / { sub(/^not ok - /, ""); printf "not ok %d - %s\n", ++n, $0; next }
+        /^#/ { print; next }
+        END { printf "1..%d\n", n }' >"$results.tmp"
+    # plan first
+    { tail -n 1 "$results.tmp"; sed '$d' "$results.tmp"; } >"$results"
+    rm -f "$results.tmp"
+    local pass fail
+    pass=$(grep -c '^ok ' "$results"); fail=$(grep -c '^not ok ' "$results")
+    say ""
+    say "=== results ($results)"
+    grep -E '^(not ok|#)' "$results" | head -n 60
+    [ "$fail" -eq 0 ] || status=1
+    [ "$pass" -gt 0 ] || status=1
+    say "debian scenario: total $(( $(date +%s) - T0 ))s, QEMU ${qemu_secs:-0}s"
+    say "debian: $pass passed, $fail failed"
+    [ -n "${rundir:-}" ] && [ $keep = 0 ] && rm -rf "$rundir"
+    exit "$status"
+}
+
+# ---------------------------------------------------------------- lock
+if [ "${PORTOWN_LOCK_HELD:-0}" != 1 ]; then
+    exec 9>/tmp/portown-heavy.lock
+    say "waiting for /tmp/portown-heavy.lock ..."
+    flock 9
+    export PORTOWN_LOCK_HELD=1
+fi
+
+# ---------------------------------------------------------------- image
+t=$(date +%s)
+if "$here/mkimage.sh" "$out" >"$out/mkimage.log" 2>&1; then
+    host_ok "host: Debian 12 image built or reused ($(( $(date +%s) - t ))s; $(tail -n 1 "$out/mkimage.log" | sed 's/^mkimage: //'))"
+else
+    host_fail "host: Debian 12 image built" "$(tail -n 15 "$out/mkimage.log")"
+    finish 1
+fi
+if [ -f "$kernel" ]; then host_ok "host: portown test kernel present ($kernel)"
+else host_fail "host: portown test kernel present" "missing $kernel: run 'make kernel' first"; finish 1; fi
+
+rundir=$(mktemp -d "$out/run.XXXXXX")
+console=$rundir/console.log
+qemu-img create -q -f qcow2 -b "$out/image.raw" -F raw "$rundir/overlay.qcow2" ||
+    { host_fail "host: qcow2 overlay"; finish 1; }
+
+free_port() {
+    local p
+    if p=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null); then
+        echo "$p"; return
+    fi
+    while :; do
+        p=$(( 20000 + RANDOM % 40000 ))
+        ss -Hltn "sport = :$p" | grep -q . || { echo "$p"; return; }
+    done
+}
+p80=$(free_port); p443=$(free_port)
+while [ "$p443" = "$p80" ]; do p443=$(free_port); done
+
+cmdline="root=/dev/vda rw console=ttyS0 lsm=portown,landlock panic=-1 audit=1 portown_scenario=1"
+qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu max -m 2G -smp 2
+      -nographic -nodefaults -no-user-config -serial stdio -monitor none
+      -kernel "$kernel" -append "$cmdline"
+      -drive "file=$rundir/overlay.qcow2,if=virtio,format=qcow2,cache=unsafe"
+      -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$p80-:80,hostfwd=tcp:127.0.0.1:$p443-:443"
+      -device virtio-net-pci,netdev=n0
+      -device virtio-rng-pci)
+say "=== booting: ${qemu[*]}"
+say "    forwarded: 127.0.0.1:$p80 -> guest:80, 127.0.0.1:$p443 -> guest:443"
+say "    console: $console"
+
+# ---------------------------------------------------------------- run
+# No -no-reboot: the guest reboots once (phase 1 -> 2) inside the same QEMU;
+# a reboot beyond that (e.g. panic=-1) is caught by counting boot banners.
+qstart=$(date +%s)
+"${qemu[@]}" </dev/null >"$console" 2>"$rundir/qemu.stderr" &
+qpid=$!
+fetched=""
+timed_out=0 extra_boot=0 done_seen=0
+host_fetch() { # N
+    local n=$1 body
+    if body=$(curl -sS --max-time 30 -A "portown-host-check-$n" "http://127.0.0.1:$p80/" 2>&1) &&
+       grep -q portown-demo-page <<<"$body"; then
+        host_ok "host: page fetched over http via 127.0.0.1:$p80 -> guest:80 (boot $n)"
+    else host_fail "host: page fetched over http via 127.0.0.1:$p80 -> guest:80 (boot $n)" "$body"; fi
+    if body=$(curl -ksS --max-time 30 -A "portown-host-check-$n" "https://127.0.0.1:$p443/" 2>&1) &&
+       grep -q portown-demo-page <<<"$body"; then
+        host_ok "host: page fetched over https via 127.0.0.1:$p443 -> guest:443 (boot $n)"
+    else host_fail "host: page fetched over https via 127.0.0.1:$p443 -> guest:443 (boot $n)" "$body"; fi
+}
+while kill -0 "$qpid" 2>/dev/null; do
+    sleep 1
+    now=$(date +%s)
+    if [ $(( now - qstart )) -ge "$tmo" ]; then timed_out=1; break; fi
+    for n in 1 2; do
+        case " $fetched " in *" $n "*) continue ;; esac
+        if grep -aq "PORTOWN-EVENT: HOSTFETCH$n" "$console"; then
+            fetched="$fetched $n"
+            say "    [$(( now - qstart ))s] guest asks for the host fetch $n"
+            host_fetch "$n"
+        fi
+    done
+    boots=$(grep -ac 'Linux version' "$console")
+    if [ "$boots" -gt 2 ]; then extra_boot=1; break; fi
+    if [ $done_seen = 0 ] && grep -aq 'PORTOWN-EVENT: DONE' "$console"; then
+        done_seen=$now
+        say "    [$(( now - qstart ))s] guest finished phase 2, powering off"
+    fi
+    # Without ACPI the kernel halts instead of switching QEMU off.
+    if [ $done_seen != 0 ] && { grep -aqE 'reboot: (Power down|System halted)' "$console" ||
+                                 [ $(( now - done_seen )) -ge 60 ]; }; then
+        sleep 2; break
+    fi
+done
+kill "$qpid" 2>/dev/null; wait "$qpid" 2>/dev/null
+qemu_secs=$(( $(date +%s) - qstart ))
+tr -d '\r' <"$console" >"$console.clean" && mv "$console.clean" "$console"
+cp "$console" "${results%.tap}.console.log" 2>/dev/null || true
+
+# ---------------------------------------------------------------- transcript
+say ""
+say "=== transcript (guest)"
+grep -a -o 'PORTOWN-LOG: .*' "$console" | sed 's/^PORTOWN-LOG: //'
+say ""
+say "=== boot notes"
+grep -a -E '(\[FAILED\]|Failed to start|Reached target.*Power-Off|reboot: )' "$console" | head -n 20
+say "guest boots seen: $(grep -ac 'Linux version' "$console"); QEMU ran ${qemu_secs}s"
+
+# ---------------------------------------------------------------- host checks
+if [ $timed_out = 1 ]; then host_fail "host: scenario finished within ${tmo}s" "timed out; last console lines:" "$(tail -n 15 "$console")"
+else host_ok "host: scenario finished within ${tmo}s (QEMU ${qemu_secs}s)"; fi
+boots=$(grep -ac 'Linux version' "$console")
+if [ "$boots" = 2 ] && [ $extra_boot = 0 ]; then host_ok "host: the guest rebooted exactly once"
+else host_fail "host: the guest rebooted exactly once" "saw $boots boot banners"; fi
+if grep -aq 'PORTOWN-EVENT: REBOOT' "$console"; then host_ok "host: guest finished phase 1 and rebooted"
+else host_fail "host: guest finished phase 1 and rebooted" "$(tail -n 15 "$console")"; fi
+if [ $done_seen != 0 ]; then host_ok "host: guest finished phase 2 and powered off"
+else host_fail "host: guest finished phase 2 and powered off"; fi
+for n in 1 2; do
+    case " $fetched " in *" $n "*) ;; *) host_fail "host: page fetched through the forwarded port (boot $n)" "the guest never asked" ;; esac
+done
+splat_re='BUG:|WARNING:|KASAN|UBSAN|possible .*locking|INFO: rcu|hung_task|Kernel panic|Oops'
+if splats=$(grep -a -v 'PORTOWN-' "$console" | grep -a -E "$splat_re"); then
+    host_fail "host: no kernel splat in the console log" "$(head -n 20 <<<"$splats")"
+else host_ok "host: no kernel splat in the console log"; fi
+[ $keep = 1 ] && say "kept: $rundir"
+finish 0
