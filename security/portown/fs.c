@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * portown - the securityfs interface, /sys/kernel/security/portown/
+ *
+ *   policy  0600  read: the policy in canonical form; write: a new policy
+ *   enforce 0644  "1" enforcing, "0" permissive
+ *   lock    0644  "1" freezes policy, enforce and lock until reboot
+ *   stats   0444  counters, one "name value" a line
+ */
+
+#define pr_fmt(fmt) "portown: " fmt
+
+#include <linux/capability.h>
+#include <linux/err.h>
+#include <linux/fs.h>
+#include <linux/security.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "portown.h"
+
+static const char *const portown_stat_names[PORTOWN_STAT_NR] = {
+	[PORTOWN_STAT_CHECKED] = "checked",
+	[PORTOWN_STAT_ALLOWED] = "allowed",
+	[PORTOWN_STAT_ALLOWED_OWNER] = "allowed_owner",
+	[PORTOWN_STAT_ALLOWED_CAPABILITY] = "allowed_capability",
+	[PORTOWN_STAT_DENIED] = "denied",
+	[PORTOWN_STAT_LOGGED] = "logged",
+	[PORTOWN_STAT_POLICY_LOADS] = "policy_loads",
+	[PORTOWN_STAT_POLICY_ERRORS] = "policy_errors",
+};
+
+/*
+ * Changing portown needs CAP_MAC_ADMIN in the initial user namespace, both
+ * for whoever opened the file and for whoever writes to it, so that a
+ * privileged file descriptor handed to an unprivileged task is useless.
+ */
+static int portown_may_write(struct file *file)
+{
+	if (!file_ns_capable(file, &init_user_ns, CAP_MAC_ADMIN) ||
+	    !ns_capable(&init_user_ns, CAP_MAC_ADMIN))
+		return -EPERM;
+	return 0;
+}
+
+static int portown_policy_show_file(struct seq_file *m, void *v)
+{
+	mutex_lock(&portown_state_mutex);
+	portown_policy_show(m, rcu_dereference_protected(portown_policy,
+				lockdep_is_held(&portown_state_mutex)),
+			    seq_user_ns(m));
+	mutex_unlock(&portown_state_mutex);
+	return 0;
+}
+
+static int portown_policy_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, portown_policy_show_file, NULL);
+}
+
+/*
+ * A policy is one write() of the whole text at offset 0. A text that comes
+ * in pieces (a second write, or a write at another offset) is refused
+ * instead of replacing the policy with its last piece.
+ */
+static ssize_t portown_policy_write(struct file *file, const char __user *buf,
+				    size_t count, loff_t *ppos)
+{
+	struct portown_parse_error perr = {};
+	struct portown_policy *policy;
+	char *text;
+	int err;
+
+	err = portown_may_write(file);
+	if (err)
+		return err;
+	if (READ_ONCE(portown_locked)) {
+		err = -EPERM;
+		perr.reason = "policy is locked";
+		goto fail;
+	}
+	if (*ppos != 0) {
+		err = -EINVAL;
+		perr.reason = "a policy must be written whole, in one write at offset 0";
+		goto fail;
+	}
+	if (count > PORTOWN_MAX_TEXT) {
+		err = -E2BIG;
+		perr.reason = "policy larger than 2 MiB";
+		goto fail;
+	}
+	if (!count)
+		return 0;
+
+	text = vmemdup_user(buf, count);
+	if (IS_ERR(text))
+		return PTR_ERR(text);
+	policy = portown_policy_parse(text, count, file->f_cred->user_ns,
+				      &perr);
+	kvfree(text);
+	if (IS_ERR(policy)) {
+		err = PTR_ERR(policy);
+		goto fail;
+	}
+
+	err = portown_policy_replace(policy);
+	if (err) {
+		policy = NULL;
+		perr.reason = "policy is locked";
+		goto fail;
+	}
+	portown_audit_load(policy, NULL, 0);
+	*ppos += count;
+	return count;
+
+fail:
+	portown_stat_inc(PORTOWN_STAT_POLICY_ERRORS);
+	if (perr.line)
+		pr_warn_ratelimited("policy rejected, line %u: %s\n",
+				    perr.line, perr.reason);
+	else
+		pr_warn_ratelimited("policy rejected: %s\n",
+				    perr.reason ?: "out of memory");
+	portown_audit_load(NULL, &perr, err);
+	return err;
+}
+
+static const struct file_operations portown_policy_fops = {
+	.open = portown_policy_open,
+	.read = seq_read,
+	.write = portown_policy_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+/* Parse "0" or "1", with an optional trailing newline. */
+static int portown_read_bool(const char __user *buf, size_t count, bool *val)
+{
+	char kbuf[2];
+
+	if (count < 1 || count > sizeof(kbuf))
+		return -EINVAL;
+	if (copy_from_user(kbuf, buf, count))
+		return -EFAULT;
+	if (count == 2 && kbuf[1] != '\n')
+		return -EINVAL;
+	if (kbuf[0] != '0' && kbuf[0] != '1')
+		return -EINVAL;
+	*val = kbuf[0] == '1';
+	return 0;
+}
+
+static int portown_enforce_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%d\n", READ_ONCE(portown_enforcing));
+	return 0;
+}
+
+static int portown_enforce_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, portown_enforce_show, NULL);
+}
+
+static ssize_t portown_enforce_write(struct file *file, const char __user *buf,
+				     size_t count, loff_t *ppos)
+{
+	bool val;
+	int err;
+
+	err = portown_may_write(file);
+	if (err)
+		return err;
+	if (READ_ONCE(portown_locked))
+		return -EPERM;
+	err = portown_read_bool(buf, count, &val);
+	if (err)
+		return err;
+	err = portown_set_enforcing(val);
+	return err ?: count;
+}
+
+static const struct file_operations portown_enforce_fops = {
+	.open = portown_enforce_open,
+	.read = seq_read,
+	.write = portown_enforce_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static int portown_lock_show(struct seq_file *m, void *v)
+{
+	seq_printf(m, "%d\n", READ_ONCE(portown_locked));
+	return 0;
+}
+
+static int portown_lock_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, portown_lock_show, NULL);
+}
+
+static ssize_t portown_lock_write(struct file *file, const char __user *buf,
+				  size_t count, loff_t *ppos)
+{
+	bool val;
+	int err;
+
+	err = portown_may_write(file);
+	if (err)
+		return err;
+	if (READ_ONCE(portown_locked))
+		return -EPERM;
+	err = portown_read_bool(buf, count, &val);
+	if (err)
+		return err;
+	if (val)
+		err = portown_lock();
+	return err ?: count;
+}
+
+static const struct file_operations portown_lock_fops = {
+	.open = portown_lock_open,
+	.read = seq_read,
+	.write = portown_lock_write,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
+static int portown_stats_show(struct seq_file *m, void *v)
+{
+	int i;
+
+	for (i = 0; i < PORTOWN_STAT_NR; i++)
+		seq_printf(m, "%s %llu\n", portown_stat_names[i],
+			   portown_stat_read(i));
+	rcu_read_lock();
+	seq_printf(m, "rules %u\n", rcu_dereference(portown_policy)->nrules);
+	rcu_read_unlock();
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(portown_stats);
+
+/**
+ * portown_fs_init - create /sys/kernel/security/portown/
+ *
+ * Return: 0 or a negative errno.
+ */
+int __init portown_fs_init(void)
+{
+	static const struct {
+		const char *name;
+		umode_t mode;
+		const struct file_operations *fops;
+	} files[] = {
+		{ "policy", 0600, &portown_policy_fops },
+		{ "enforce", 0644, &portown_enforce_fops },
+		{ "lock", 0644, &portown_lock_fops },
+		{ "stats", 0444, &portown_stats_fops },
+	};
+	struct dentry *dir, *dentry;
+	int i;
+
+	dir = securityfs_create_dir("portown", NULL);
+	if (IS_ERR(dir))
+		return PTR_ERR(dir);
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
+		dentry = securityfs_create_file(files[i].name, files[i].mode,
+						dir, NULL, files[i].fops);
+		if (IS_ERR(dentry)) {
+			pr_err("cannot create securityfs file %s\n",
+			       files[i].name);
+			securityfs_recursive_remove(dir);
+			return PTR_ERR(dentry);
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,393 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * portown - KUnit tests of the policy parser, lookup and canonical text
+ */
+
+#include <kunit/test.h>
+#include <linux/cred.h>
+#include <linux/err.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/vmalloc.h>
+
+#include "portown.h"
+
+/* Canonical text of @p, in a buffer the test owns. */
+static char *portown_test_show(struct kunit *test, const struct portown_policy *p)
+{
+	struct seq_file m = { .size = 1 << 16 };
+
+	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	portown_policy_show(&m, p, &init_user_ns);
+	KUNIT_ASSERT_LT(test, m.count, m.size);
+	m.buf[m.count] = '\0';
+	return m.buf;
+}
+
+static struct portown_policy *portown_test_parse(struct kunit *test,
+						 const char *text)
+{
+	struct portown_parse_error perr;
+	struct portown_policy *p;
+
+	p = portown_policy_parse(text, strlen(text), &init_user_ns, &perr);
+	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(p), "line %u: %s", perr.line,
+			       perr.reason);
+	return p;
+}
+
+struct portown_good_case {
+	const char *name;
+	const char *in;
+	const char *out;
+};
+
+static const struct portown_good_case portown_good_cases[] = {
+	{ "empty", "", "reserved 1024\n" },
+	{ "comments and blanks", "# nothing\n\n \t \n#\n", "reserved 1024\n" },
+	{ "one rule", "tcp 80 uid 33\n", "reserved 1024\ntcp 80 uid 33\n" },
+	{ "no final newline", "tcp 80 uid 33", "reserved 1024\ntcp 80 uid 33\n" },
+	{ "tabs and trailing comment", "\ttcp\t80  uid\t33 # web\n",
+	  "reserved 1024\ntcp 80 uid 33\n" },
+	{ "settings", "strict\nreserved 0\n", "reserved 0\nstrict\n" },
+	{ "reserved max", "reserved 65535", "reserved 65535\n" },
+	{ "leading zeros", "tcp 080 uid 0033", "reserved 1024\ntcp 80 uid 33\n" },
+	{ "range", "tcp 8000-8099 gid 1001",
+	  "reserved 1024\ntcp 8000-8099 gid 1001\n" },
+	{ "single port range", "udp 53-53 uid 102", "reserved 1024\nudp 53 uid 102\n" },
+	{ "whole port space", "sctp 1-65535 uid 0",
+	  "reserved 1024\nsctp 1-65535 uid 0\n" },
+	{ "largest id", "dccp 9 gid 4294967294",
+	  "reserved 1024\ndccp 9 gid 4294967294\n" },
+	{ "duplicates", "tcp 80 uid 33\ntcp 80-80 uid 33\ntcp 80 uid 33\n",
+	  "reserved 1024\ntcp 80 uid 33\n" },
+	{ "sorted", "dccp 1 uid 1\nsctp 1 uid 1\nudp 1 uid 1\ntcp 80-81 uid 1\n"
+		    "tcp 80 gid 5\ntcp 80 uid 7\ntcp 80 uid 6\ntcp 79-81 uid 1\n",
+	  "reserved 1024\ntcp 79-81 uid 1\ntcp 80 uid 6\ntcp 80 uid 7\n"
+	  "tcp 80 gid 5\ntcp 80-81 uid 1\nudp 1 uid 1\nsctp 1 uid 1\n"
+	  "dccp 1 uid 1\n" },
+};
+
+static void portown_good_desc(const struct portown_good_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(portown_good, portown_good_cases, portown_good_desc);
+
+/* Good policies parse to their canonical text, which parses to itself. */
+static void portown_test_parse_good(struct kunit *test)
+{
+	const struct portown_good_case *c = test->param_value;
+	struct portown_policy *p, *q;
+	char *out;
+
+	p = portown_test_parse(test, c->in);
+	out = portown_test_show(test, p);
+	KUNIT_EXPECT_STREQ(test, out, c->out);
+
+	q = portown_test_parse(test, out);
+	KUNIT_EXPECT_STREQ(test, portown_test_show(test, q), c->out);
+	portown_policy_free(q);
+	portown_policy_free(p);
+}
+
+struct portown_bad_case {
+	const char *name;
+	const char *in;
+	size_t len;		/* 0: strlen(in) */
+	int err;
+	unsigned int line;
+};
+
+static const struct portown_bad_case portown_bad_cases[] = {
+	{ "port 0", "tcp 0 uid 1", 0, -EINVAL, 1 },
+	{ "port 65536", "tcp 65536 uid 1", 0, -EINVAL, 1 },
+	{ "port that wraps to 80 in 16 bits", "tcp 65616 uid 1", 0, -EINVAL, 1 },
+	{ "huge port", "tcp 99999999999999999999 uid 1", 0, -EINVAL, 1 },
+	{ "reversed range", "tcp 100-99 uid 1", 0, -EINVAL, 1 },
+	{ "range from 0", "tcp 0-10 uid 1", 0, -EINVAL, 1 },
+	{ "open range", "tcp 80- uid 1", 0, -EINVAL, 1 },
+	{ "negative port", "tcp -80 uid 1", 0, -EINVAL, 1 },
+	{ "three ports", "tcp 80-90-100 uid 1", 0, -EINVAL, 1 },
+	{ "plus sign", "tcp +80 uid 1", 0, -EINVAL, 1 },
+	{ "hex port", "tcp 0x50 uid 1", 0, -EINVAL, 1 },
+	{ "service name", "tcp http uid 1", 0, -EINVAL, 1 },
+	{ "missing id", "tcp 80 uid", 0, -EINVAL, 1 },
+	{ "missing subject", "tcp 80", 0, -EINVAL, 1 },
+	{ "extra field", "tcp 80 uid 1 2", 0, -EINVAL, 1 },
+	{ "user name", "tcp 80 uid www-data", 0, -EINVAL, 1 },
+	{ "bad subject", "tcp 80 user 1", 0, -EINVAL, 1 },
+	{ "negative id", "tcp 80 uid -1", 0, -EINVAL, 1 },
+	{ "invalid id", "tcp 80 gid 4294967295", 0, -EINVAL, 1 },
+	{ "id over 32 bits", "tcp 80 uid 4294967296", 0, -EINVAL, 1 },
+	{ "upper case", "TCP 80 uid 1", 0, -EINVAL, 1 },
+	{ "unknown protocol", "icmp 80 uid 1", 0, -EINVAL, 1 },
+	{ "udplite is udp", "udplite 80 uid 1", 0, -EINVAL, 1 },
+	{ "reserved without value", "reserved", 0, -EINVAL, 1 },
+	{ "reserved too big", "reserved 65536", 0, -EINVAL, 1 },
+	{ "reserved two values", "reserved 1 2", 0, -EINVAL, 1 },
+	{ "reserved twice", "reserved 1024\nreserved 1024", 0, -EINVAL, 2 },
+	{ "strict with value", "strict 1", 0, -EINVAL, 1 },
+	{ "strict twice", "strict\nstrict", 0, -EINVAL, 2 },
+	{ "carriage return", "tcp 80 uid 1\r\n", 0, -EINVAL, 1 },
+	{ "NUL byte", "tcp 80 uid 1\0tcp 81 uid 1", 25, -EINVAL, 1 },
+	{ "NUL in comment", "# a\0b\n", 6, -EINVAL, 1 },
+	{ "error on line 4", "tcp 80 uid 1\n\n# c\nbogus\ntcp 81 uid 1\n", 0,
+	  -EINVAL, 4 },
+	{ "good line after bad", "tcp 81 uid 1\ntcp 80 uid\n", 0, -EINVAL, 2 },
+};
+
+static void portown_bad_desc(const struct portown_bad_case *c, char *desc)
+{
+	strscpy(desc, c->name, KUNIT_PARAM_DESC_SIZE);
+}
+
+KUNIT_ARRAY_PARAM(portown_bad, portown_bad_cases, portown_bad_desc);
+
+/* Bad policies fail with the right errno and line, and a reason. */
+static void portown_test_parse_bad(struct kunit *test)
+{
+	const struct portown_bad_case *c = test->param_value;
+	struct portown_parse_error perr;
+	struct portown_policy *p;
+
+	p = portown_policy_parse(c->in, c->len ?: strlen(c->in),
+				 &init_user_ns, &perr);
+	KUNIT_ASSERT_TRUE(test, IS_ERR(p));
+	KUNIT_EXPECT_EQ(test, PTR_ERR(p), c->err);
+	KUNIT_EXPECT_EQ(test, perr.line, c->line);
+	KUNIT_EXPECT_NOT_NULL(test, perr.reason);
+}
+
+/* Text over 2 MiB is refused before it is read. */
+static void portown_test_text_limit(struct kunit *test)
+{
+	struct portown_parse_error perr;
+	struct portown_policy *p;
+	char *text;
+
+	text = vmalloc(PORTOWN_MAX_TEXT + 1);
+	KUNIT_ASSERT_NOT_NULL(test, text);
+	memset(text, '\n', PORTOWN_MAX_TEXT + 1);
+
+	p = portown_policy_parse(text, PORTOWN_MAX_TEXT + 1, &init_user_ns,
+				 &perr);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(p), -E2BIG);
+
+	p = portown_policy_parse(text, PORTOWN_MAX_TEXT, &init_user_ns, &perr);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(p));
+	KUNIT_EXPECT_EQ(test, p->nrules, 0);
+	portown_policy_free(p);
+	vfree(text);
+}
+
+/* 65536 rules load; one more is E2BIG. */
+static void portown_test_rule_limit(struct kunit *test)
+{
+	const size_t line = sizeof("udp 65536 uid 0\n") - 1;
+	struct portown_parse_error perr;
+	struct portown_policy *p;
+	size_t len = 0;
+	char *text;
+	u32 i;
+
+	text = vmalloc((PORTOWN_MAX_RULES + 1) * line + 1);
+	KUNIT_ASSERT_NOT_NULL(test, text);
+	for (i = 0; i < PORTOWN_MAX_RULES; i++)
+		len += sprintf(text + len, "udp %u uid %u\n", i % 65535 + 1,
+			       i / 65535);
+
+	p = portown_policy_parse(text, len, &init_user_ns, &perr);
+	KUNIT_ASSERT_FALSE(test, IS_ERR(p));
+	KUNIT_EXPECT_EQ(test, p->nrules, PORTOWN_MAX_RULES);
+	KUNIT_EXPECT_EQ(test, p->nranges, 2);	/* [1] {0, 1}, [2-65535] {0} */
+	portown_policy_free(p);
+
+	len += sprintf(text + len, "tcp 1 uid 9\n");
+	p = portown_policy_parse(text, len, &init_user_ns, &perr);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(p), -E2BIG);
+	KUNIT_EXPECT_EQ(test, perr.line, PORTOWN_MAX_RULES + 1);
+	vfree(text);
+}
+
+/* Deeply nested ranges would need quadratic memory: refused, not built. */
+static void portown_test_owner_limit(struct kunit *test)
+{
+	struct portown_parse_error perr;
+	struct portown_policy *p;
+	size_t len = 0;
+	char *text;
+	u32 i;
+
+	text = vmalloc(30000 * 32);
+	KUNIT_ASSERT_NOT_NULL(test, text);
+	for (i = 0; i < 30000; i++)
+		len += sprintf(text + len, "tcp %u-%u uid %u\n", i + 1,
+			       65535 - i, i);
+	p = portown_policy_parse(text, len, &init_user_ns, &perr);
+	KUNIT_EXPECT_EQ(test, PTR_ERR(p), -E2BIG);
+	vfree(text);
+}
+
+static const char portown_lookup_policy[] =
+	"tcp 1 uid 1\n"
+	"tcp 1023 uid 2\n"
+	"tcp 1024 uid 3\n"
+	"tcp 65535 uid 4\n"
+	"tcp 8000-8099 gid 5\n"
+	"tcp 8050-8200 uid 6\n"
+	"tcp 8050-8200 uid 6\n"
+	"tcp 9000-9010 uid 7\n"
+	"tcp 9005-9020 uid 7\n"
+	"udp 53 uid 8\n";
+
+struct portown_lookup_case {
+	u8 proto;
+	u16 port;
+	int owned;		/* 0: nobody owns the port */
+	u16 first, last;
+	u32 nuids, ngids;
+};
+
+static const struct portown_lookup_case portown_lookup_cases[] = {
+	{ PORTOWN_TCP, 1, 1, 1, 1, 1, 0 },
+	{ PORTOWN_TCP, 2, 0 },
+	{ PORTOWN_TCP, 1022, 0 },
+	{ PORTOWN_TCP, 1023, 1, 1023, 1023, 1, 0 },
+	{ PORTOWN_TCP, 1024, 1, 1024, 1024, 1, 0 },
+	{ PORTOWN_TCP, 1025, 0 },
+	{ PORTOWN_TCP, 7999, 0 },
+	{ PORTOWN_TCP, 8000, 1, 8000, 8049, 0, 1 },
+	{ PORTOWN_TCP, 8049, 1, 8000, 8049, 0, 1 },
+	{ PORTOWN_TCP, 8050, 1, 8050, 8099, 1, 1 },
+	{ PORTOWN_TCP, 8099, 1, 8050, 8099, 1, 1 },
+	{ PORTOWN_TCP, 8100, 1, 8100, 8200, 1, 0 },
+	{ PORTOWN_TCP, 8200, 1, 8100, 8200, 1, 0 },
+	{ PORTOWN_TCP, 8201, 0 },
+	/* Overlapping ranges of one owner merge into one range. */
+	{ PORTOWN_TCP, 9000, 1, 9000, 9020, 1, 0 },
+	{ PORTOWN_TCP, 9020, 1, 9000, 9020, 1, 0 },
+	{ PORTOWN_TCP, 9021, 0 },
+	{ PORTOWN_TCP, 65534, 0 },
+	{ PORTOWN_TCP, 65535, 1, 65535, 65535, 1, 0 },
+	{ PORTOWN_TCP, 53, 0 },
+	{ PORTOWN_UDP, 53, 1, 53, 53, 1, 0 },
+	{ PORTOWN_UDP, 80, 0 },
+	{ PORTOWN_SCTP, 53, 0 },
+	{ PORTOWN_DCCP, 1, 0 },
+};
+
+/* Lookups at the edges of ports, ranges and overlaps. */
+static void portown_test_lookup(struct kunit *test)
+{
+	struct portown_policy *p = portown_test_parse(test, portown_lookup_policy);
+	int i;
+
+	for (i = 0; i < ARRAY_SIZE(portown_lookup_cases); i++) {
+		const struct portown_lookup_case *c = &portown_lookup_cases[i];
+		const struct portown_range *r;
+
+		r = portown_policy_find(p, c->proto, c->port);
+		if (!c->owned) {
+			KUNIT_EXPECT_NULL_MSG(test, r, "%s %u",
+					      portown_proto_name(c->proto),
+					      c->port);
+			continue;
+		}
+		KUNIT_ASSERT_NOT_NULL_MSG(test, r, "%s %u",
+					  portown_proto_name(c->proto), c->port);
+		KUNIT_EXPECT_EQ_MSG(test, r->first, c->first, "port %u", c->port);
+		KUNIT_EXPECT_EQ_MSG(test, r->last, c->last, "port %u", c->port);
+		KUNIT_EXPECT_EQ_MSG(test, r->nuids, c->nuids, "port %u", c->port);
+		KUNIT_EXPECT_EQ_MSG(test, r->ngids, c->ngids, "port %u", c->port);
+	}
+	portown_policy_free(p);
+}
+
+/* Owners: euid, egid or a supplementary group; union of rules. */
+static void portown_test_owner(struct kunit *test)
+{
+	struct portown_policy *p;
+	struct group_info *gi;
+	struct cred cred = {};
+	const struct portown_range *r80, *r81, *r82;
+
+	p = portown_test_parse(test, "tcp 80 uid 1000\ntcp 80 gid 300\n"
+				     "tcp 81 gid 200\ntcp 82 uid 5\n");
+	r80 = portown_policy_find(p, PORTOWN_TCP, 80);
+	r81 = portown_policy_find(p, PORTOWN_TCP, 81);
+	r82 = portown_policy_find(p, PORTOWN_TCP, 82);
+	KUNIT_ASSERT_NOT_NULL(test, r80);
+	KUNIT_ASSERT_NOT_NULL(test, r81);
+	KUNIT_ASSERT_NOT_NULL(test, r82);
+
+	gi = groups_alloc(2);
+	KUNIT_ASSERT_NOT_NULL(test, gi);
+	gi->gid[0] = KGIDT_INIT(200);
+	gi->gid[1] = KGIDT_INIT(100);
+	groups_sort(gi);
+	cred.euid = KUIDT_INIT(1000);
+	cred.uid = KUIDT_INIT(5);	/* the real uid does not count */
+	cred.egid = KGIDT_INIT(1000);
+	cred.group_info = gi;
+
+	KUNIT_EXPECT_TRUE(test, portown_range_owner(p, r80, &cred));
+	KUNIT_EXPECT_TRUE(test, portown_range_owner(p, r81, &cred));
+	KUNIT_EXPECT_FALSE(test, portown_range_owner(p, r82, &cred));
+
+	cred.euid = KUIDT_INIT(1001);
+	KUNIT_EXPECT_FALSE(test, portown_range_owner(p, r80, &cred));
+	cred.egid = KGIDT_INIT(300);
+	KUNIT_EXPECT_TRUE(test, portown_range_owner(p, r80, &cred));
+	cred.egid = KGIDT_INIT(1000);
+	gi->gid[0] = KGIDT_INIT(100);
+	gi->gid[1] = KGIDT_INIT(300);
+	KUNIT_EXPECT_TRUE(test, portown_range_owner(p, r80, &cred));
+	KUNIT_EXPECT_FALSE(test, portown_range_owner(p, r81, &cred));
+
+	put_group_info(gi);
+	portown_policy_free(p);
+}
+
+/* Ids are read in the writer's namespace and stored as kernel ids. */
+static void portown_test_settings(struct kunit *test)
+{
+	struct portown_policy *p;
+
+	p = portown_test_parse(test, "");
+	KUNIT_EXPECT_EQ(test, p->reserved, 1024);
+	KUNIT_EXPECT_FALSE(test, p->strict);
+	KUNIT_EXPECT_EQ(test, p->nrules, 0);
+	KUNIT_EXPECT_NULL(test, portown_policy_find(p, PORTOWN_TCP, 80));
+	portown_policy_free(p);
+
+	p = portown_test_parse(test, "reserved 0\nstrict\n");
+	KUNIT_EXPECT_EQ(test, p->reserved, 0);
+	KUNIT_EXPECT_TRUE(test, p->strict);
+	portown_policy_free(p);
+}
+
+static struct kunit_case portown_policy_test_cases[] = {
+	KUNIT_CASE_PARAM(portown_test_parse_good, portown_good_gen_params),
+	KUNIT_CASE_PARAM(portown_test_parse_bad, portown_bad_gen_params),
+	KUNIT_CASE(portown_test_text_limit),
+	KUNIT_CASE(portown_test_rule_limit),
+	KUNIT_CASE(portown_test_owner_limit),
+	KUNIT_CASE(portown_test_lookup),
+	KUNIT_CASE(portown_test_owner),
+	KUNIT_CASE(portown_test_settings),
+	{}
+};
+
+static struct kunit_suite portown_policy_test_suite = {
+	.name = "portown_policy",
+	.test_cases = portown_policy_test_cases,
+};
+
+kunit_test_suite(portown_policy_test_suite);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("KUnit tests of the portown policy engine");
