@@ -3,23 +3,49 @@
 # See README.md. All state lives in build/ (override with PORTOWN_BUILD).
 
 V := vmtest
+BOOT_POLICY := tcp:80:uid:33,tcp:443:gid:33
 
-.PHONY: all deps patch tree kernel selftests initramfs check demo demo-initramfs \
-	checkpatch vm-tests host-tests debian-tests summary clean
+.PHONY: all deps patch tree kernel guest initramfs check demo demo-initramfs \
+	clean
 
 all: kernel
 
+# Debian packages for everything below (apt-get, as root).
 deps:
-	$(V)/deps.sh
+	@$(V)/deps.sh
 
+# One patch against pristine linux-source-6.12; prints its path last.
 patch:
 	@$(V)/mkpatch.sh
 
 tree: deps
-	$(V)/prepare-tree.sh
+	@$(V)/prepare-tree.sh
 
 kernel: tree
-	$(V)/with-lock.sh $(V)/build-kernel.sh
+	@$(V)/with-lock.sh $(V)/build-kernel.sh
+
+guest: kernel
+	@$(V)/build-guest-tools.sh
+
+initramfs: guest
+	@$(V)/mkinitramfs.sh
+
+# Every test: checkpatch, KUnit, kselftests and portownctl in the VM,
+# portownctl on the host, the Debian guest. Last line: "N passed, N failed".
+check: initramfs
+	@$(V)/check.sh
+
+# The main job: a Debian guest on the portown kernel, nginx as www-data.
+demo: initramfs
+	@if [ -x $(V)/debian/run-scenario.sh ]; then \
+		$(V)/debian/run-scenario.sh --demo; \
+	else \
+		$(V)/demo-initramfs.sh; \
+	fi
+
+# The small demo: busybox httpd as uid 33 in the test initramfs.
+demo-initramfs: initramfs
+	@$(V)/demo-initramfs.sh
 
 clean:
 	rm -rf build

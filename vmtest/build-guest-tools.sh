@@ -1,0 +1,14 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build what runs inside the test VM: the kselftests (static, against the
+# patched kernel's uapi headers) and portownctl.
+. "$(dirname "$0")/lib.sh"
+
+log "building the portown kselftests"
+make -s -C "$TREE/tools/testing/selftests/portown" OUTPUT="$B/selftests" \
+	KHDR_INCLUDES="-isystem $KBUILD/usr/include" LDFLAGS=-static -j"$JOBS"
+
+if [ -f "$TOP/tools/portown/Makefile" ]; then
+	log "building portownctl"
+	make -s -C "$TOP/tools/portown" O="$B/portownctl" all
+fi

@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Everything `make check` runs, after the kernel is built: checkpatch, the
+# host tests of portownctl, three VM boots (portown enforcing, permissive,
+# absent) and the Debian guest scenario. A failing part does not stop the
+# others; the totals decide the exit status.
+. "$(dirname "$0")/lib.sh"
+export RESULTS
+
+BOOT_POLICY=tcp:80:uid:33,tcp:443:gid:33,udp:5353:uid:102,tcp:9000-9009:gid:1001
+R=$TOP/vmtest/results.py
+rm -rf "$RESULTS"
+mkdir -p "$RESULTS"
+t0=$(date +%s)
+
+log "checkpatch --strict on $PATCH_FILE"
+if perl "$TREE/scripts/checkpatch.pl" --strict --no-signoff --terse \
+	--no-summary "$PATCH_FILE" >"$RESULTS/checkpatch.out" 2>&1; then
+	echo "ok - checkpatch.pl --strict is clean on the portown patch" >"$RESULTS/checkpatch.tap"
+else
+	echo "not ok - checkpatch.pl --strict: $(wc -l <"$RESULTS/checkpatch.out") findings" >"$RESULTS/checkpatch.tap"
+	head -n 40 "$RESULTS/checkpatch.out" >&2
+fi
+echo "ok - the portown patch applies to pristine linux-source-6.12 and builds" >"$RESULTS/patch.tap"
+
+if [ -f "$TOP/tools/portown/Makefile" ]; then
+	log "portownctl host tests (ASan/UBSan, libFuzzer)"
+	make -C "$TOP/tools/portown" O="$B/portownctl" check >"$RESULTS/portownctl_host.out" 2>&1 ||
+		echo "not ok - portownctl host tests exited non-zero" >>"$RESULTS/portownctl_host.out"
+	python3 "$R" tap portownctl_host "$RESULTS/portownctl_host.out"
+fi
+
+log "VM boot 1/3: portown enforcing, with Landlock, boot policy"
+heavy "$TOP/vmtest/run-vm.sh" main 1200 vmtest.mode=main \
+	lsm=portown,landlock portown.policy=$BOOT_POLICY
+python3 "$R" vm main --kunit
+
+log "VM boot 2/3: portown.enforce=0"
+heavy "$TOP/vmtest/run-vm.sh" permissive 300 vmtest.mode=permissive \
+	lsm=portown,landlock portown.enforce=0 portown.policy=$BOOT_POLICY
+python3 "$R" vm permissive
+
+log "VM boot 3/3: portown not in lsm="
+heavy "$TOP/vmtest/run-vm.sh" nolsm 300 vmtest.mode=nolsm \
+	lsm=landlock portown.policy=$BOOT_POLICY
+python3 "$R" vm nolsm
+
+if [ -x "$TOP/vmtest/debian/run-scenario.sh" ] && [ -z "${PORTOWN_SKIP_DEBIAN:-}" ]; then
+	log "Debian guest: nginx as www-data under portown"
+	"$TOP/vmtest/debian/run-scenario.sh" --results "$RESULTS/debian.tap" ||
+		grep -q '^not ok' "$RESULTS/debian.tap" 2>/dev/null ||
+		echo "not ok - debian scenario exited non-zero" >>"$RESULTS/debian.tap"
+	python3 "$R" tap debian "$RESULTS/debian.tap"
+fi
+
+log "test time: $(( $(date +%s) - t0 )) s"
+python3 "$R" summary

@@ -1,0 +1,185 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn VM logs and test outputs into normalized TAP files and totals.
+
+  results.py vm NAME [--kunit]   NAME.console + NAME.serial -> NAME.tap
+  results.py tap NAME FILE       any TAP output FILE -> NAME.tap
+  results.py summary             totals over every *.tap, last line
+                                 "N passed, N failed, N skipped"
+
+Normalized lines are "ok - name", "not ok - name" and
+"ok - name # SKIP reason". A skip is never counted as a pass.
+"""
+
+import os
+import re
+import sys
+
+RESULTS = os.environ.get("RESULTS") or os.path.join(
+    os.environ.get("PORTOWN_BUILD")
+    or os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "build"),
+    "results")
+
+# Kernel messages that mean something went wrong, whatever the tests say
+# (after rcutorture's parse-console.sh).
+SPLAT = re.compile(
+    r"(BUG: |WARNING: |\bKASAN\b.*(error|BUG)|UBSAN: |"
+    r"possible recursive locking|possible circular locking|"
+    r"inconsistent lock state|suspicious RCU usage|"
+    r"lockdep|INFO: rcu|rcu: INFO|self-detected stall|"
+    r"blocked for more than|hung_task|soft lockup|hard LOCKUP|"
+    r"Kernel panic|Oops|general protection fault|kernel BUG at|"
+    r"Call Trace:|unreferenced object)")
+TIMESTAMP = re.compile(r"^\[\s*\d+\.\d+\]\s?")
+TAP_LINE = re.compile(r"^(not ok|ok)\b\s*\d*\s*(?:- )?(.*?)\s*$")
+
+
+def parse_tap(lines, prefix):
+    """Top-level TAP result lines of one test program."""
+    out = []
+    for line in lines:
+        m = TAP_LINE.match(line)
+        if not m:
+            continue
+        status, rest = m.groups()
+        desc, _, directive = rest.partition(" # ")
+        name = f"{prefix}: {desc}" if prefix else desc
+        if directive.upper().startswith("SKIP"):
+            reason = directive[4:].strip()
+            if status == "ok":
+                out.append(f"ok - {name} # SKIP {reason}".rstrip())
+            else:
+                out.append(f"not ok - {name} (skip reported as failure)")
+        elif directive.upper().startswith("TODO") or status == "not ok":
+            out.append(f"not ok - {name}")
+        else:
+            out.append(f"ok - {name}")
+    return out
+
+
+def vm(name, kunit):
+    console_path = os.path.join(RESULTS, name + ".console")
+    serial_path = os.path.join(RESULTS, name + ".serial")
+    console = read_lines(console_path)
+    serial = read_lines(serial_path)
+    out = []
+
+    done = any(line.strip() == "PORTOWN-DONE" for line in serial)
+    out.append(("ok" if done else "not ok") + f" - {name}: boot ran to the end")
+
+    splats = [TIMESTAMP.sub("", l) for l in console if SPLAT.search(l)]
+    if splats:
+        out.append(f"not ok - {name}: kernel splat: {splats[0].strip()}")
+    else:
+        out.append(f"ok - {name}: no kernel splat in the console log")
+
+    section, body = None, []
+    for line in serial:
+        line = line.rstrip("\r\n")
+        if line.startswith("PORTOWN-TAP-BEGIN "):
+            section, body = line.split(None, 1)[1], []
+        elif line.startswith("PORTOWN-TAP-END ") and section:
+            rc = line.rsplit("rc=", 1)[-1]
+            results = parse_tap(body, section)
+            if not results:
+                results.append(f"not ok - {section}: produced no test results")
+            if rc != "0" and not any(r.startswith("not ok") for r in results):
+                results.append(f"not ok - {section}: exited with status {rc}")
+            out.extend(results)
+            section = None
+        elif section is not None:
+            body.append(line)
+    if section is not None:
+        out.append(f"not ok - {section}: did not finish")
+
+    if kunit:
+        out.extend(parse_kunit(console))
+    write_tap(name, out)
+
+
+def parse_kunit(console):
+    """KUnit test cases: the result lines one level into a suite."""
+    out = []
+    suite = None
+    for raw in console:
+        line = TIMESTAMP.sub("", raw.rstrip("\r\n"))
+        m = re.match(r"^    # Subtest: (\S+)", line)
+        if m:
+            suite = m.group(1)
+            continue
+        m = re.match(r"^    (not ok|ok) \d+ (\S+)(.*)$", line)
+        if m and suite:
+            status, test, rest = m.groups()
+            name = f"kunit {suite}.{test}"
+            if "# SKIP" in rest:
+                out.append(f"ok - {name} # SKIP{rest.split('# SKIP', 1)[1]}")
+            else:
+                out.append(f"{status} - {name}")
+    if not out:
+        out.append("not ok - kunit: no KUnit results in the console log")
+    return out
+
+
+def read_lines(path):
+    try:
+        with open(path, errors="replace") as f:
+            return f.readlines()
+    except FileNotFoundError:
+        return []
+
+
+def write_tap(name, lines):
+    os.makedirs(RESULTS, exist_ok=True)
+    with open(os.path.join(RESULTS, name + ".tap"), "w") as f:
+        f.write("".join(l + "\n" for l in lines))
+    report(name, lines)
+
+
+def count(lines):
+    p = sum(1 for l in lines if l.startswith("ok") and "# SKIP" not in l)
+    s = sum(1 for l in lines if l.startswith("ok") and "# SKIP" in l)
+    f = sum(1 for l in lines if l.startswith("not ok"))
+    return p, f, s
+
+
+def report(name, lines):
+    p, f, s = count(lines)
+    for l in lines:
+        if l.startswith("not ok"):
+            print(f"  FAIL {l[7:]}")
+    print(f"{name}: {p} passed, {f} failed, {s} skipped")
+
+
+def summary():
+    total = [0, 0, 0]
+    if os.path.isdir(RESULTS):
+        for fn in sorted(os.listdir(RESULTS)):
+            if not fn.endswith(".tap"):
+                continue
+            lines = read_lines(os.path.join(RESULTS, fn))
+            p, f, s = count(lines)
+            print(f"  {fn[:-4]:28} {p:5} passed {f:4} failed {s:4} skipped")
+            for l in lines:
+                if l.startswith("not ok"):
+                    print(f"      FAIL {l[7:].strip()}")
+            total = [total[0] + p, total[1] + f, total[2] + s]
+    print(f"{total[0]} passed, {total[1]} failed, {total[2]} skipped")
+    return 1 if total[1] or not total[0] else 0
+
+
+def main(argv):
+    if len(argv) >= 2 and argv[0] == "vm":
+        vm(argv[1], "--kunit" in argv[2:])
+        return 0
+    if len(argv) == 3 and argv[0] == "tap":
+        write_tap(argv[1], parse_tap(read_lines(argv[2]), "") or
+                  [f"not ok - {argv[1]}: produced no test results"])
+        return 0
+    if argv == ["summary"]:
+        return summary()
+    print(__doc__, file=sys.stderr)
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

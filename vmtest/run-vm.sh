@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot the test kernel on the test initramfs once.
+#   run-vm.sh NAME TIMEOUT_SECONDS KERNEL_ARGS...
+# The guest's init (vmtest/guest/init) reads vmtest.mode= from the command
+# line, writes test results to its second serial port and powers off.
+# Writes $RESULTS/NAME.console (kernel console) and $RESULTS/NAME.serial
+# (results port). Exits non-zero when the boot does not finish in time.
+. "$(dirname "$0")/lib.sh"
+
+name=$1 timeout=$2
+shift 2
+kernel=$KBUILD/arch/x86/boot/bzImage
+initrd=$B/initramfs.cpio
+mkdir -p "$RESULTS"
+console=$RESULTS/$name.console
+serial=$RESULTS/$name.serial
+
+qemu() {	# qemu ACCEL CONSOLE SERIAL APPEND...
+	local accel=$1 con=$2 ser=$3
+	shift 3
+	qemu-system-x86_64 -accel "$accel" -machine pc -cpu max -smp 2 -m 1536 \
+		-nodefaults -display none -no-reboot \
+		-serial "file:$con" -serial "file:$ser" \
+		-kernel "$kernel" -initrd "$initrd" \
+		-append "console=ttyS0 panic=-1 $*"
+}
+
+# KVM only when a probe boot under it finishes; guests can hang in firmware.
+accel_file=$B/accel
+if [ ! -f "$accel_file" ]; then
+	echo tcg >"$accel_file"
+	if [ -w /dev/kvm ]; then
+		log "probing KVM"
+		if timeout -k 5 30 qemu kvm "$B/probe.console" "$B/probe.serial" \
+			vmtest.mode=probe lsm=landlock >/dev/null 2>&1 &&
+		   grep -q PORTOWN-PROBE-OK "$B/probe.serial"; then
+			echo kvm >"$accel_file"
+		fi
+	fi
+	log "QEMU accelerator: $(cat "$accel_file")"
+fi
+
+rm -f "$console" "$serial"
+start=$(date +%s.%N)
+rc=0
+timeout -k 5 "$timeout" qemu "$(cat "$accel_file")" "$console" "$serial" "$@" || rc=$?
+secs=$(echo "$(date +%s.%N) - $start" | bc)
+printf '==> boot %s: %.1f s (qemu exit %d)\n' "$name" "$secs" "$rc" >&2
+if [ $rc = 124 ] || [ $rc = 137 ]; then
+	echo "boot $name timed out after ${timeout}s" >&2
+	exit 1
+fi
+exit 0
