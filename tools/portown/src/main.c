@@ -673,6 +673,10 @@ static int do_lock(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (require_active() < 0)
 		return EX_KERNEL;
+	if (read_flag("lock") == 1) {
+		printf("portown is already locked until reboot\n");
+		return EX_OK;
+	}
 	w = kio_write("lock", "1", 1);
 	if (w < 0) {
 		warnx("%s", kernel_write_error("cannot lock", w));
