@@ -4,7 +4,7 @@
 # portown active and enforcing.  Prints TAP; exits non-zero on any failure.
 # Never locks; restores an empty policy and enforcing mode before exiting.
 #
-# Env: PORTOWNCTL (default /usr/sbin/portownctl)
+# Env: PORTOWNCTL (default /usr/sbin/portownctl); NO_JQ=1 checks JSON with grep/awk even when jq exists
 #      TRYBIND    (default: trybind next to this script, then
 #                  /usr/libexec/portown/tests/trybind, then $PATH)
 # Needs users root 0, www-data 33, bind 102, alice 1000, bob 1001 and group
@@ -67,7 +67,7 @@ trybind_as() {
 	shift
 	c=$(creds "$user") || { echo "nouser"; return 2; }
 	# shellcheck disable=SC2086
-	"$TRYBIND" $c "$@"
+	exec "$TRYBIND" $c "$@"
 }
 
 # explain and a real bind must agree: agree USER PROTO PORT [SOCKPROTO] [-6]
@@ -93,6 +93,20 @@ agree() {
 		nok "$name: explain says $want, bind() gave $got"
 		diag "$t/ex"
 	fi
+}
+
+# structural checks of show --json without jq (busybox grep/awk only)
+json_balanced() {
+	awk '{ o = gsub(/[{]/, "{"); c = gsub(/[}]/, "}"); s = gsub(/[[]/, "["); e = gsub(/[]]/, "]")
+		exit !(o == c && s == e) }' "$1"
+}
+show_json_ok() {
+	[ "$(wc -l <"$1")" -eq 1 ] &&
+	grep -q '^{"reserved":1024,"strict":false,"enforcing":true,"locked":false,"rules":\[.*\]}$' "$1" &&
+	[ "$(grep -o '"protocol":' "$1" | wc -l)" -eq 8 ] &&
+	grep -q '{"protocol":"tcp","first":80,"last":80,"subject":"uid","id":33,"name":"www-data","service":"http"}' "$1" &&
+	grep -q '{"protocol":"tcp","first":8000,"last":8099,"subject":"gid","id":1002,"name":"devs","service":null}' "$1" &&
+	json_balanced "$1"
 }
 
 echo "# portownctl: $P, trybind: $TRYBIND"
@@ -160,16 +174,10 @@ check "status: rules 8, reserved 1024" sh -c "grep -qx 'rules: 8' '$t/out' && gr
 run "$P" show
 check "show: names" sh -c "[ $rc -eq 0 ] && grep -q '^tcp 80 user www-data' '$t/out' && grep -q '^tcp 8000-8099 group devs' '$t/out' && grep -q '^udp 53 user bind' '$t/out'"
 run "$P" show --json
-if command -v jq >/dev/null 2>&1; then
+if [ -z "${NO_JQ:-}" ] && command -v jq >/dev/null 2>&1; then
 	check "show --json (jq)" sh -c "jq -e '.reserved == 1024 and .strict == false and .enforcing == true and (.rules|length) == 8 and .rules[0].name == \"www-data\"' '$t/out' >/dev/null"
 else
-	check "show --json: one object, 8 rules, fields" sh -c "
-		[ \$(wc -l <'$t/out') -eq 1 ] &&
-		grep -q '^{\"reserved\":1024,\"strict\":false,\"enforcing\":true,\"locked\":false,\"rules\":\[.*\]}\$' '$t/out' &&
-		[ \$(grep -o '\"protocol\":' '$t/out' | wc -l) -eq 8 ] &&
-		grep -q '{\"protocol\":\"tcp\",\"first\":80,\"last\":80,\"subject\":\"uid\",\"id\":33,\"name\":\"www-data\",\"service\":\"http\"}' '$t/out' &&
-		grep -q '{\"protocol\":\"tcp\",\"first\":8000,\"last\":8099,\"subject\":\"gid\",\"id\":1002,\"name\":\"devs\",\"service\":null}' '$t/out' &&
-		awk '{ o = gsub(/{/, \"{\"); c = gsub(/}/, \"}\"); sq = gsub(/\\[/, \"[\"); eq = gsub(/\\]/, \"]\"); exit !(o == c && sq == eq) }' '$t/out'"
+	check "show --json: one object, 8 rules, fields" show_json_ok "$t/out"
 fi
 run "$P" status --json
 check "status --json" sh -c "grep -q '^{\"active\":true,\"enforcing\":true,\"locked\":false,\"reserved\":1024,\"strict\":false,\"rules\":8,\"ip_unprivileged_port_start\":0,\"stats\":{\"checked\":[0-9]*,' '$t/out' && grep -q '\"policy_errors\":[0-9]*,\"rules\":8}}\$' '$t/out'"
@@ -223,7 +231,7 @@ check "listeners: exit 1 with the squatter on tcp 7777" sh -c "[ $rc -eq 1 ] && 
 check "listeners: bob owns tcp 9000" grep -Eq '^tcp .* 9000 bob .* owner ' "$t/out"
 check "listeners: the squatter is named on stderr" grep -q 'squatter' "$t/err"
 run "$P" listeners --json
-if command -v jq >/dev/null 2>&1; then
+if [ -z "${NO_JQ:-}" ] && command -v jq >/dev/null 2>&1; then
 	check "listeners --json (jq)" sh -c "jq -e '[.[] | select(.port == 7777)][0] | .verdict == \"squatter\" and .uid == 1000' '$t/out' >/dev/null"
 else
 	check "listeners --json marks the squatter" sh -c "[ $rc -eq 1 ] && grep -q '^\[{.*}\]\$' '$t/out' && grep -Eq '\"protocol\":\"tcp\",\"family\":\"inet\",\"address\":\"0.0.0.0\",\"port\":7777,\"uid\":1000,\"user\":\"alice\",[^}]*\"verdict\":\"squatter\"' '$t/out' && grep -Eq '\"port\":9000,\"uid\":1001,[^}]*\"verdict\":\"owner\"' '$t/out'"
@@ -234,7 +242,7 @@ run "$P" listeners
 check "listeners: exit 0 once the squatter is gone" sh -c "[ $rc -eq 0 ] && ! grep -q ' 7777 ' '$t/out'"
 
 # --- reload -----------------------------------------------------------------
-sed -e '/^udp 5353/d' -e '$a tcp 5000 user alice' "$t/portown.conf" >"$t/v2.conf"
+{ sed '/^udp 5353/d' "$t/portown.conf"; echo 'tcp 5000 user alice'; } >"$t/v2.conf"
 run "$P" load "$t/v2.conf"
 check "reload: shows added and removed rules" sh -c "[ $rc -eq 0 ] && grep -q '^+ tcp 5000 uid 1000' '$t/out' && grep -q '^- udp 5353 uid 1000' '$t/out' && grep -q '1 added, 1 removed' '$t/out'"
 check "reload: the kernel has the new policy" sh -c "[ \"\$('$P' show --numeric)\" = \"\$('$P' check '$t/v2.conf')\" ]"
@@ -246,7 +254,7 @@ check "reload of the same file: unchanged" grep -q '^policy unchanged' "$t/out"
 before=$("$P" show --numeric)
 printf 'tcp 80 user www-data\ntcp 0 user bob\nudp 53 user nosuchuser\n' >"$t/bad.conf"
 run "$P" load "$t/bad.conf"
-check "a bad config: exit 3, every bad line, nothing loaded" sh -c "[ $rc -eq 3 ] && grep -q 'bad.conf:2:5: port 0' '$t/err' && grep -q \"bad.conf:3:15: unknown user 'nosuchuser'\" '$t/err' && [ \"\$('$P' show --numeric)\" = \"$before\" ]"
+check "a bad config: exit 3, every bad line, nothing loaded" sh -c "[ $rc -eq 3 ] && grep -q 'bad.conf:2:5: port 0' '$t/err' && grep -q \"bad.conf:3:13: unknown user 'nosuchuser'\" '$t/err' && [ \"\$('$P' show --numeric)\" = \"$before\" ]"
 
 # --- autobind range -----------------------------------------------------------
 range=$(cat $PS/net/ipv4/ip_local_port_range 2>/dev/null)
