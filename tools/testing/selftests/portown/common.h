@@ -46,6 +46,9 @@
 #ifndef __maybe_unused
 #define __maybe_unused __attribute__((__unused__))
 #endif
+#ifndef __printf
+#define __printf(a, b) __attribute__((format(printf, a, b)))
+#endif
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
@@ -295,7 +298,7 @@ static int __maybe_unused read_stats(struct stats *s)
 	len = read_file(PORTOWN_STATS, buf, sizeof(buf));
 	if (len < 0)
 		return len;
-	for (i = 0; i < sizeof(fields) / sizeof(fields[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(fields); i++) {
 		size_t nlen = strlen(stats_names[i]);
 		char *end;
 
@@ -542,23 +545,20 @@ static socklen_t __maybe_unused fill_addr(struct sockaddr_storage *ss,
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
 
 	memset(ss, 0, sizeof(*ss));
-	switch (fam) {
-	case FAM_IPV4:
-	case FAM_UNSPEC:
+	if (fam == FAM_IPV4 || fam == FAM_UNSPEC) {
 		in4->sin_family = fam == FAM_IPV4 ? AF_INET : AF_UNSPEC;
 		in4->sin_port = htons(port);
 		in4->sin_addr.s_addr = htonl(INADDR_ANY);
 		return sizeof(*in4);
-	case FAM_V4MAPPED:
+	}
+	in6->sin6_family = AF_INET6;
+	in6->sin6_port = htons(port);
+	if (fam == FAM_V4MAPPED) {
+		/* ::ffff:0.0.0.0 */
 		in6->sin6_addr.s6_addr[10] = 0xff;
 		in6->sin6_addr.s6_addr[11] = 0xff;
-		/* fallthrough */
-	case FAM_IPV6:
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(port);
-		return sizeof(*in6);
 	}
-	return 0;
+	return sizeof(*in6);
 }
 
 /* Opens a socket of proto/fam; returns the fd or -errno. */
@@ -704,7 +704,7 @@ static void __maybe_unused sb_init(struct strbuf *sb, size_t size)
 	sb->buf[0] = '\0';
 }
 
-static void __attribute__((format(printf, 2, 3))) __maybe_unused
+static void __printf(2, 3) __maybe_unused
 sb_printf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;

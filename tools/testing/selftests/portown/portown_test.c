@@ -1076,8 +1076,8 @@ BAD_LEN(nul_in_line, "tcp 80 uid 1\0\n", EINVAL);
 BAD_LEN(nul_at_end, "tcp 80 uid 1\n\0", EINVAL);
 BAD(bad_second_line, "tcp 8080 uid 1\nbogus\n", EINVAL);
 BAD(bad_last_line,
-    "reserved 2000\nstrict\ntcp 1-65535 uid 1\nudp 1 uid 1\ntcp 99999 uid 1\n",
-    EINVAL);
+	"reserved 2000\nstrict\ntcp 1-65535 uid 1\nudp 1 uid 1\ntcp 99999 uid 1\n",
+	EINVAL);
 
 FIXTURE_SETUP(malformed)
 {
@@ -1143,7 +1143,7 @@ TEST_F(policy, file_modes)
 	struct stat st;
 	size_t i;
 
-	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		ASSERT_EQ(0, stat(files[i].path, &st));
 		EXPECT_EQ(files[i].mode, st.st_mode & 07777)
 		{
@@ -1271,12 +1271,25 @@ TEST_F(policy, one_write_at_offset_zero)
 	close(fd);
 	ASSERT_POLICY("reserved 1024\ntcp 8080 uid 1001\n");
 
+	/* A write after seeking away from offset 0. */
+	fd = open(PORTOWN_POLICY, O_WRONLY);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(1, lseek(fd, 1, SEEK_SET));
+	EXPECT_EQ(-EINVAL, write_fd_once(fd, second, strlen(second)));
+	close(fd);
+	ASSERT_POLICY("reserved 1024\ntcp 8080 uid 1001\n");
+
+	/*
+	 * pwrite(2) at offset != 0: refused by the handler (EINVAL), or
+	 * by the VFS before it (ESPIPE: seq_file clears FMODE_PWRITE).
+	 */
 	fd = open(PORTOWN_POLICY, O_WRONLY);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(-1, pwrite(fd, second, strlen(second), 1));
-	EXPECT_EQ(EINVAL, errno);
-	EXPECT_EQ(-1, pwrite(fd, second, strlen(second), 4096));
-	EXPECT_EQ(EINVAL, errno);
+	EXPECT_TRUE(errno == EINVAL || errno == ESPIPE)
+	{
+		TH_LOG("pwrite at offset 1: %s", strerror(errno));
+	}
 	close(fd);
 	ASSERT_POLICY("reserved 1024\ntcp 8080 uid 1001\n");
 }
@@ -1402,7 +1415,7 @@ TEST_F(policy, enforce_file)
 	ASSERT_FILE(PORTOWN_ENFORCE, "1\n");
 	ASSERT_EQ(0, write_file(PORTOWN_ENFORCE, "0\n"));
 	ASSERT_FILE(PORTOWN_ENFORCE, "0\n");
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(-EINVAL, write_file(PORTOWN_ENFORCE, bad[i]))
 		{
 			TH_LOG("enforce accepted \"%s\"", bad[i]);
@@ -1411,7 +1424,7 @@ TEST_F(policy, enforce_file)
 	}
 	ASSERT_EQ(0, write_file(PORTOWN_ENFORCE, "1"));
 	ASSERT_FILE(PORTOWN_ENFORCE, "1\n");
-	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(bad); i++) {
 		EXPECT_EQ(-EINVAL, write_file(PORTOWN_ENFORCE, bad[i]));
 		EXPECT_FILE(PORTOWN_ENFORCE, "1\n");
 	}
@@ -2140,7 +2153,7 @@ static const int stress_legal[STRESS_SLOTS] = {
 };
 
 struct stress_shared {
-	volatile int stop;
+	int stop;	/* accessed with __atomic builtins */
 	long binds[STRESS_THREADS];
 	long passed[STRESS_THREADS][STRESS_SLOTS];
 	long failed[STRESS_THREADS][STRESS_SLOTS];
@@ -2202,7 +2215,7 @@ static void *stress_binder(void *data)
 	const enum family fams[] = { FAM_IPV4, FAM_IPV6 };
 	unsigned long n = 0;
 
-	while (!stress_sh->stop) {
+	while (!__atomic_load_n(&stress_sh->stop, __ATOMIC_RELAXED)) {
 		int slot = n % STRESS_SLOTS;
 		int r = try_bind(protos[(n / STRESS_SLOTS) % 2],
 				 fams[(n / (2 * STRESS_SLOTS)) % 2],
@@ -2235,7 +2248,7 @@ static void stress_binders_fn(const void *arg, int *res)
 		if (pthread_create(&threads[t], NULL, stress_binder,
 				   (void *)t)) {
 			res[0] = R_MISC - EAGAIN;
-			stress_sh->stop = 1;
+			__atomic_store_n(&stress_sh->stop, 1, __ATOMIC_RELAXED);
 			break;
 		}
 	}
@@ -2246,7 +2259,7 @@ static void stress_binders_fn(const void *arg, int *res)
 
 struct stress_reader {
 	const char *p1, *p2;
-	volatile int *stop;
+	int *stop;
 	long reads, torn;
 };
 
@@ -2257,7 +2270,7 @@ static void *stress_read_policy(void *data)
 
 	if (!buf)
 		return NULL;
-	while (!*r->stop) {
+	while (!__atomic_load_n(r->stop, __ATOMIC_RELAXED)) {
 		if (read_file(PORTOWN_POLICY, buf, POLICY_BUF_SIZE) < 0 ||
 		    (strcmp(buf, r->p1) && strcmp(buf, r->p2)))
 			r->torn++;
@@ -2309,7 +2322,7 @@ TEST_F_TIMEOUT(policy, stress_replace_while_binding, 600)
 		if (ret)
 			errors++;
 	}
-	stress_sh->stop = 1;
+	__atomic_store_n(&stress_sh->stop, 1, __ATOMIC_RELAXED);
 	pthread_join(reader_thread, NULL);
 	ASSERT_EQ(binder, waitpid(binder, &ret, 0));
 	EXPECT_TRUE(WIFEXITED(ret) && WEXITSTATUS(ret) == 0)
