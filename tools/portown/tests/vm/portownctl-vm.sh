@@ -128,7 +128,7 @@ check "trybind helper runs" sh -c "'$TRYBIND' tcp 0 >/dev/null"
 printf '' | "$P" load - >/dev/null 2>&1
 trybind_as alice -H tcp 7777 >"$t/squat" 2>&1 &
 holders="$holders $!"
-trybind_as bob -H tcp 9000 >"$t/own" 2>&1 &
+trybind_as bob -H tcp 9001 >"$t/own" 2>&1 &
 holders="$holders $!"
 i=0
 while { [ ! -s "$t/squat" ] || [ ! -s "$t/own" ]; } && [ $i -lt 10 ]; do sleep 1; i=$((i + 1)); done
@@ -142,7 +142,7 @@ tcp http   user www-data
 tcp https  group www-data
 udp domain user bind
 tcp 8000-8099 group devs
-tcp 9000   user bob
+tcp 9000-9001 user bob
 tcp 7777   user bob
 udp 5353   user alice
 sctp 9899  user alice
@@ -152,7 +152,7 @@ tcp 80 uid 33
 tcp 443 gid 33
 tcp 7777 uid 1001
 tcp 8000-8099 gid 1002
-tcp 9000 uid 1001
+tcp 9000-9001 uid 1001
 udp 53 uid 102
 udp 5353 uid 1000
 sctp 9899 uid 1000'
@@ -228,13 +228,13 @@ check "enforce on" sh -c "[ $rc -eq 0 ] && [ \"\$('$P' enforce)\" = on ]"
 # --- listeners --------------------------------------------------------------
 run "$P" listeners
 check "listeners: exit 1 with the squatter on tcp 7777" sh -c "[ $rc -eq 1 ] && grep -Eq '^tcp .* 7777 alice .* squatter ' '$t/out'"
-check "listeners: bob owns tcp 9000" grep -Eq '^tcp .* 9000 bob .* owner ' "$t/out"
+check "listeners: bob owns tcp 9001" grep -Eq '^tcp .* 9001 bob .* owner ' "$t/out"
 check "listeners: the squatter is named on stderr" grep -q 'squatter' "$t/err"
 run "$P" listeners --json
 if [ -z "${NO_JQ:-}" ] && command -v jq >/dev/null 2>&1; then
 	check "listeners --json (jq)" sh -c "jq -e '[.[] | select(.port == 7777)][0] | .verdict == \"squatter\" and .uid == 1000' '$t/out' >/dev/null"
 else
-	check "listeners --json marks the squatter" sh -c "[ $rc -eq 1 ] && grep -q '^\[{.*}\]\$' '$t/out' && grep -Eq '\"protocol\":\"tcp\",\"family\":\"inet\",\"address\":\"0.0.0.0\",\"port\":7777,\"uid\":1000,\"user\":\"alice\",[^}]*\"verdict\":\"squatter\"' '$t/out' && grep -Eq '\"port\":9000,\"uid\":1001,[^}]*\"verdict\":\"owner\"' '$t/out'"
+	check "listeners --json marks the squatter" sh -c "[ $rc -eq 1 ] && grep -q '^\[{.*}\]\$' '$t/out' && grep -Eq '\"protocol\":\"tcp\",\"family\":\"inet\",\"address\":\"0.0.0.0\",\"port\":7777,\"uid\":1000,\"user\":\"alice\",[^}]*\"verdict\":\"squatter\"' '$t/out' && grep -Eq '\"port\":9001,\"uid\":1001,[^}]*\"verdict\":\"owner\"' '$t/out'"
 fi
 for h in $holders; do kill "$h" 2>/dev/null; wait "$h" 2>/dev/null; done
 holders=
