@@ -46,10 +46,12 @@ static int portown_may_write(struct file *file)
 
 static int portown_policy_show_file(struct seq_file *m, void *v)
 {
+	const struct portown_policy *policy;
+
 	mutex_lock(&portown_state_mutex);
-	portown_policy_show(m, rcu_dereference_protected(portown_policy,
-				lockdep_is_held(&portown_state_mutex)),
-			    seq_user_ns(m));
+	policy = rcu_dereference_protected(portown_policy,
+					   lockdep_is_held(&portown_state_mutex));
+	portown_policy_show(m, policy, seq_user_ns(m));
 	mutex_unlock(&portown_state_mutex);
 	return 0;
 }

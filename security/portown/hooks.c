@@ -20,6 +20,7 @@
 #include <linux/in6.h>
 #include <linux/init.h>
 #include <linux/lsm_hooks.h>
+#include <linux/moduleparam.h>
 #include <linux/net.h>
 #include <linux/percpu.h>
 #include <linux/sctp.h>
@@ -32,13 +33,20 @@
 
 #include "portown.h"
 
+/* Serializes changes of the policy, the mode and the lock. */
 DEFINE_MUTEX(portown_state_mutex);
 struct portown_policy __rcu *portown_policy;
 bool portown_enforcing = true;
 bool portown_locked;
 
 static bool portown_active __ro_after_init;
-static char *portown_boot_policy __initdata;
+
+/* portown.enforce=0|1 and portown.policy=tcp:80:uid:33,... at boot. */
+module_param_named(enforce, portown_enforcing, bool, 0);
+MODULE_PARM_DESC(enforce, "Enforce the policy (1, default) or only log (0)");
+static char *portown_boot_policy;
+module_param_named(policy, portown_boot_policy, charp, 0);
+MODULE_PARM_DESC(policy, "Boot policy: tcp:80:uid:33,tcp:443:gid:33,...");
 
 struct portown_stats {
 	u64 count[PORTOWN_STAT_NR];
@@ -183,12 +191,12 @@ static int portown_check(enum portown_proto proto, u16 port)
 			return 0;
 		}
 		reason = PORTOWN_REASON_OWNED;
-	} else if (port >= policy->reserved) {
+	} else if (port < policy->reserved) {
+		reason = PORTOWN_REASON_RESERVED;
+	} else {
 		rcu_read_unlock();
 		portown_stat_inc(PORTOWN_STAT_ALLOWED);
 		return 0;
-	} else {
-		reason = PORTOWN_REASON_RESERVED;
 	}
 	rcu_read_unlock();
 
@@ -351,25 +359,6 @@ int portown_lock(void)
 	portown_audit_setting("lock", true, false);
 	return 0;
 }
-
-static int __init portown_enforce_setup(char *str)
-{
-	bool enforce;
-
-	if (kstrtobool(str, &enforce))
-		pr_err("ignoring invalid portown.enforce=%s\n", str);
-	else
-		portown_enforcing = enforce;
-	return 1;
-}
-__setup("portown.enforce=", portown_enforce_setup);
-
-static int __init portown_policy_setup(char *str)
-{
-	portown_boot_policy = str;
-	return 1;
-}
-__setup("portown.policy=", portown_policy_setup);
 
 /*
  * The boot policy in its command-line form, "tcp:80:uid:33,strict", is

@@ -11,6 +11,7 @@
 #include <linux/bitmap.h>
 #include <linux/ctype.h>
 #include <linux/err.h>
+#include <linux/limits.h>
 #include <linux/minmax.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -183,7 +184,7 @@ static int portown_parse_item(struct portown_parser *ps,
 	for (proto = 0; proto < PORTOWN_NPROTO; proto++)
 		if (portown_field_is(&f[0], portown_proto_names[proto]))
 			return portown_parse_rule(ps, proto, f, nfields);
-	return portown_fail(ps, "unknown keyword: expected tcp, udp, sctp, dccp, reserved or strict");
+	return portown_fail(ps, "unknown keyword (tcp, udp, sctp, dccp, reserved, strict)");
 }
 
 static int portown_parse_line(struct portown_parser *ps, const char *line,

@@ -46,7 +46,7 @@ struct portown_good_case {
 
 static const struct portown_good_case portown_good_cases[] = {
 	{ "empty", "", "reserved 1024\n" },
-	{ "comments and blanks", "# nothing\n\n \t \n#\n", "reserved 1024\n" },
+	{ "comments and blanks", "# nothing\n\n\t\t\n#\n", "reserved 1024\n" },
 	{ "one rule", "tcp 80 uid 33\n", "reserved 1024\ntcp 80 uid 33\n" },
 	{ "no final newline", "tcp 80 uid 33", "reserved 1024\ntcp 80 uid 33\n" },
 	{ "tabs and trailing comment", "\ttcp\t80  uid\t33 # web\n",

@@ -8,6 +8,7 @@
 #ifndef _SECURITY_PORTOWN_PORTOWN_H
 #define _SECURITY_PORTOWN_PORTOWN_H
 
+#include <linux/bits.h>
 #include <linux/cred.h>
 #include <linux/mutex.h>
 #include <linux/rcupdate.h>
@@ -22,7 +23,7 @@
  * Owner entries after overlapping ranges are split into disjoint ones.
  * Only pathological policies (thousands of nested ranges) come near it.
  */
-#define PORTOWN_MAX_OWNERS	(1U << 21)
+#define PORTOWN_MAX_OWNERS	BIT(21)
 
 /* The stock kernel's privileged-port boundary, PROT_SOCK. */
 #define PORTOWN_STOCK_BOUNDARY	1024
