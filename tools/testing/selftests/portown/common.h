@@ -68,6 +68,9 @@
 #ifndef SCTP_SOCKOPT_BINDX_ADD
 #define SCTP_SOCKOPT_BINDX_ADD 100	/* linux/sctp.h */
 #endif
+#ifndef __NR_lsm_list_modules
+#define __NR_lsm_list_modules 461
+#endif
 #ifndef LSM_ID_PORTOWN
 #define LSM_ID_PORTOWN 114
 #endif
