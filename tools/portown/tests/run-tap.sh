@@ -72,14 +72,14 @@ for kv in Type=oneshot RemainAfterExit=yes DefaultDependencies=no Before=network
 	grep -q "^$kv" "$u" || { echo "# missing: $kv"; okunit=not-ok; }
 	case $kv in Before=*) grep -q "^Before=network-pre.target" "$u" || okunit=not-ok ;; esac
 done
-emit $okunit "unit: portown.service has the required settings"
+emit $okunit "systemd: portown.service has the required settings"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	systemd-analyze verify "$u" >"$tmp/sa" 2>&1
 	if grep -v -e "is not executable" -e "Command 'man " -e "^$" "$tmp/sa" | grep -q .; then
 		sed 's/^/# /' "$tmp/sa"
-		emit not-ok "unit: systemd-analyze verify"
+		emit not-ok "systemd: systemd-analyze verify"
 	else
-		emit ok "unit: systemd-analyze verify"
+		emit ok "systemd: systemd-analyze verify"
 	fi
 else
 	echo "ok $((n + 1)) - unit: systemd-analyze verify # SKIP systemd-analyze not installed"
