@@ -2331,8 +2331,23 @@ TEST_F_TIMEOUT(policy, stress_replace_while_binding, 600)
 		stress_binders_fn(NULL, res);
 		_exit(res[0] ? 1 : 0);
 	}
-	ASSERT_EQ(0, pthread_create(&reader_thread, NULL, stress_read_policy,
-				    &reader));
+	ret = pthread_create(&reader_thread, NULL, stress_read_policy, &reader);
+	if (ret) {
+		__atomic_store_n(&stress_sh->stop, 1, __ATOMIC_RELAXED);
+		waitpid(binder, NULL, 0);
+		ASSERT_EQ(0, ret);
+	}
+
+	/* Start replacing once every binder thread is under way. */
+	for (i = 0; i < 1000; i++) {
+		for (t = 0; t < STRESS_THREADS; t++)
+			if (!__atomic_load_n(&stress_sh->binds[t],
+					     __ATOMIC_RELAXED))
+				break;
+		if (t == STRESS_THREADS)
+			break;
+		usleep(10000);
+	}
 
 	for (i = 0; i < STRESS_WRITES; i++) {
 		if (i % 100 == 50) {
