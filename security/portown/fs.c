@@ -58,7 +58,18 @@ static int portown_policy_show_file(struct seq_file *m, void *v)
 
 static int portown_policy_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, portown_policy_show_file, NULL);
+	int err;
+
+	err = single_open(file, portown_policy_show_file, NULL);
+	if (err)
+		return err;
+	/*
+	 * seq_open() forbids pwrite(), but writes never touch the seq_file:
+	 * a pwrite() at offset 0 is a whole policy like a write(), and one at
+	 * another offset gets the same -EINVAL.
+	 */
+	file->f_mode |= FMODE_PWRITE;
+	return 0;
 }
 
 /*
