@@ -22,8 +22,11 @@ cat > "$root/etc/hosts" <<'EOF'
 ::1		localhost ip6-localhost ip6-loopback
 EOF
 # No root password, no console login needed: the scenario is automated.
-# The machine id is made on first boot (root is mounted rw).
-: > "$root/etc/machine-id"
+# A fixed machine id, so that systemd does not treat the boot as a "first
+# boot" (systemd-firstboot would prompt on the console and wait forever;
+# preset-all would re-enable units); each run boots a fresh overlay anyway.
+head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$root/etc/machine-id"
+echo >> "$root/etc/machine-id"
 
 # ---- nginx runs entirely as www-data: no `user` directive (it only makes
 # sense for a root master), pid file in /run/nginx (RuntimeDirectory= of the
@@ -62,6 +65,6 @@ systemctl --root="$root" enable "${enable[@]}" >&2
 # nothing waits for "online".
 systemctl --root="$root" mask apt-daily.timer apt-daily-upgrade.timer \
     systemd-networkd-wait-online.service e2scrub_all.timer e2scrub_reap.service \
-    fstrim.timer >&2 2>/dev/null || true
+    fstrim.timer systemd-firstboot.service >&2
 # Persistent journal, so the scenario can look back across its reboot.
 mkdir -p "$root/var/log/journal"

@@ -22,6 +22,7 @@
 #   PORTOWN_APT_SOURCES     deb822 .sources file (default: this machine's
 #                           /etc/apt/sources.list.d/debian.sources)
 #   PORTOWN_LOCK_HELD       1: the caller already holds /tmp/portown-heavy.lock
+#                           (otherwise taken for stage 1, the mmdebstrap run)
 #   PORTOWN_FORCE_REBUILD   1: ignore the stamps
 set -euo pipefail
 
@@ -44,14 +45,6 @@ for t in mmdebstrap mke2fs tar sha256sum; do
     command -v "$t" >/dev/null || die "$t not found: apt-get install \$(cat $here/debian-deps.txt)"
 done
 [ -r "$sources" ] || die "apt sources file $sources not readable"
-
-# Take the machine-wide heavy-job lock unless our caller holds it.
-if [ "${PORTOWN_LOCK_HELD:-0}" != 1 ]; then
-    exec 9>"$lock"
-    log "waiting for $lock"
-    flock 9
-    export PORTOWN_LOCK_HELD=1
-fi
 
 # ---------------------------------------------------------------- inputs
 pkgs=$(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$here/packages.txt" | grep -v '^$' | paste -sd, -)
@@ -115,6 +108,15 @@ if [ "${PORTOWN_FORCE_REBUILD:-0}" != 1 ] && [ -f "$out/base.tar" ] &&
    [ "$(cat "$out/base.stamp" 2>/dev/null)" = "$key1" ]; then
     log "stage 1: base.tar up to date ($key1)"
 else
+    # mmdebstrap is the long part: take the machine-wide heavy-job lock
+    # unless our caller holds it.  (Stage 2 is a few seconds of file copying
+    # and runs without it.)
+    if [ "${PORTOWN_LOCK_HELD:-0}" != 1 ]; then
+        exec 9>"$lock"
+        log "waiting for $lock"
+        flock 9
+        export PORTOWN_LOCK_HELD=1
+    fi
     log "stage 1: mmdebstrap $suite (packages: $pkgs)"
     mkdir -p "$out/debs"
     rm -f "$out/base.stamp" "$out/image.stamp"
