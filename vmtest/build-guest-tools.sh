@@ -4,6 +4,7 @@
 # patched kernel's uapi headers) and portownctl.
 . "$(dirname "$0")/lib.sh"
 
+mkdir -p "$B/selftests"
 log "building the portown kselftests"
 make -s -C "$TREE/tools/testing/selftests/portown" OUTPUT="$B/selftests" \
 	KHDR_INCLUDES="-isystem $KBUILD/usr/include" LDFLAGS=-static -j"$JOBS"

@@ -26,7 +26,7 @@ SPLAT = re.compile(
     r"(BUG: |WARNING: |\bKASAN\b.*(error|BUG)|UBSAN: |"
     r"possible recursive locking|possible circular locking|"
     r"inconsistent lock state|suspicious RCU usage|"
-    r"lockdep|INFO: rcu|rcu: INFO|self-detected stall|"
+    r"INFO: rcu|rcu: INFO|self-detected stall|lockdep is turned off|"
     r"blocked for more than|hung_task|soft lockup|hard LOCKUP|"
     r"Kernel panic|Oops|general protection fault|kernel BUG at|"
     r"Call Trace:|unreferenced object)")

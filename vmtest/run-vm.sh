@@ -16,14 +16,14 @@ mkdir -p "$RESULTS"
 console=$RESULTS/$name.console
 serial=$RESULTS/$name.serial
 
-qemu() {	# qemu ACCEL CONSOLE SERIAL APPEND...
+qemu_cmd() {	# qemu_cmd ACCEL CONSOLE SERIAL APPEND... -> $cmd
 	local accel=$1 con=$2 ser=$3
 	shift 3
-	qemu-system-x86_64 -accel "$accel" -machine pc -cpu max -smp 2 -m 1536 \
-		-nodefaults -display none -no-reboot \
-		-serial "file:$con" -serial "file:$ser" \
-		-kernel "$kernel" -initrd "$initrd" \
-		-append "console=ttyS0 panic=-1 $*"
+	cmd=(qemu-system-x86_64 -accel "$accel" -machine pc -cpu max -smp 2
+	     -m 1536 -nodefaults -display none -no-reboot
+	     -serial "file:$con" -serial "file:$ser"
+	     -kernel "$kernel" -initrd "$initrd"
+	     -append "console=ttyS0 panic=-1 $*")
 }
 
 # KVM only when a probe boot under it finishes; guests can hang in firmware.
@@ -32,8 +32,9 @@ if [ ! -f "$accel_file" ]; then
 	echo tcg >"$accel_file"
 	if [ -w /dev/kvm ]; then
 		log "probing KVM"
-		if timeout -k 5 30 qemu kvm "$B/probe.console" "$B/probe.serial" \
-			vmtest.mode=probe lsm=landlock >/dev/null 2>&1 &&
+		qemu_cmd kvm "$B/probe.console" "$B/probe.serial" \
+			vmtest.mode=probe lsm=landlock
+		if timeout -k 5 30 "${cmd[@]}" >/dev/null 2>&1 &&
 		   grep -q PORTOWN-PROBE-OK "$B/probe.serial"; then
 			echo kvm >"$accel_file"
 		fi
@@ -44,7 +45,8 @@ fi
 rm -f "$console" "$serial"
 start=$(date +%s.%N)
 rc=0
-timeout -k 5 "$timeout" qemu "$(cat "$accel_file")" "$console" "$serial" "$@" || rc=$?
+qemu_cmd "$(cat "$accel_file")" "$console" "$serial" "$@"
+timeout -k 5 "$timeout" "${cmd[@]}" </dev/null || rc=$?
 secs=$(echo "$(date +%s.%N) - $start" | bc)
 printf '==> boot %s: %.1f s (qemu exit %d)\n' "$name" "$secs" "$rc" >&2
 if [ $rc = 124 ] || [ $rc = 137 ]; then

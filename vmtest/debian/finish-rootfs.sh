@@ -61,10 +61,19 @@ install -m 0644 "$here/overlay/etc/portown.conf" "$root/etc/portown.conf"
 enable=(systemd-networkd.service nginx.service ssh.service auditd.service portown-scenario.service)
 [ -f "$tools/Makefile" ] && enable+=(portown.service)
 systemctl --root="$root" enable "${enable[@]}" >&2
-# Nothing in the guest may reach out to the network on a timer, and
-# nothing waits for "online".
+# Nothing in the guest may reach out to the network on a timer, nothing
+# waits for "online", and what the scenario does not need does not start
+# (every unit costs seconds under TCG with the KASAN/lockdep kernel; the
+# kernel has no modules and no VT).
 systemctl --root="$root" mask apt-daily.timer apt-daily-upgrade.timer \
     systemd-networkd-wait-online.service e2scrub_all.timer e2scrub_reap.service \
-    fstrim.timer systemd-firstboot.service >&2
-# Persistent journal, so the scenario can look back across its reboot.
-mkdir -p "$root/var/log/journal"
+    fstrim.timer dpkg-db-backup.timer systemd-tmpfiles-clean.timer \
+    systemd-firstboot.service systemd-logind.service getty.target \
+    modprobe@.service systemd-modules-load.service kmod-static-nodes.service \
+    systemd-network-generator.service systemd-pcrphase.service \
+    systemd-pcrphase-sysinit.service >&2
+# Volatile journal: no flush to /var at boot; the scenario only looks at
+# the current boot.
+mkdir -p "$root/etc/systemd/journald.conf.d"
+printf '[Journal]\nStorage=volatile\n' > "$root/etc/systemd/journald.conf.d/portown-vm.conf"
+rm -rf "$root/var/log/journal"

@@ -113,7 +113,9 @@ free_port() {
 p80=$(free_port); p443=$(free_port)
 while [ "$p443" = "$p80" ]; do p443=$(free_port); done
 
-cmdline="root=/dev/vda rw console=ttyS0 lsm=portown,landlock panic=-1 audit=1 portown_scenario=1"
+# loglevel=5: warnings and worse (every splat) still reach the console;
+# systemd prints only failures there.
+cmdline="root=/dev/vda rw console=ttyS0 lsm=portown,landlock panic=-1 audit=1 loglevel=5 systemd.show_status=error portown_scenario=1"
 qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu max -m 2G -smp 2
       -nographic -nodefaults -no-user-config -serial stdio -monitor none
       -kernel "$kernel" -append "$cmdline"
