@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Write the portown patch against pristine linux-source-6.12: the glue edits
-# (glue/*.patch) followed by every file of the overlay as a new file.
+# Write the portown patch against pristine linux-source-6.12: the commit
+# message (glue/description.txt), the glue edits (glue/*.patch) and every
+# file of the overlay as a new file.
 # Prints the patch path as the last line of output.
 . "$(dirname "$0")/lib.sh"
 
@@ -17,7 +18,7 @@ mkdir -p "$B"
 tmp=$(mktemp "$B/patch.XXXXXX")
 trap 'rm -f "$tmp"' EXIT
 
-cat "$TOP"/glue/*.patch >"$tmp"
+cat "$TOP/glue/description.txt" "$TOP"/glue/*.patch >"$tmp"
 while read -r f; do
 	[ -f "$TOP/$f" ] || continue
 	# diff exits 1 when the files differ, which they always do here.
