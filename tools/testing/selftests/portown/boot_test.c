@@ -23,13 +23,17 @@
 	"udp 5353 uid 102\n"
 
 static const struct creds www_creds = { .uid = 33, .gid = 33 };
+
 static const struct creds www_group_creds = {
 	.uid = 1000, .gid = 1000, .ngroups = 1, .groups = { 33 },
 };
+
 static const struct creds user_creds = { .uid = 1000, .gid = 1000 };
+
 static const struct creds dev_creds = {
 	.uid = 1000, .gid = 1000, .ngroups = 1, .groups = { 1001 },
 };
+
 static const struct creds mdns_creds = { .uid = 102, .gid = 102 };
 
 FIXTURE(boot)

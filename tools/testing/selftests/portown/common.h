@@ -26,6 +26,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,13 +43,6 @@
 #include <linux/capability.h>
 
 #include "../kselftest_harness.h"
-
-#ifndef __maybe_unused
-#define __maybe_unused __attribute__((__unused__))
-#endif
-#ifndef __printf
-#define __printf(a, b) __attribute__((format(printf, a, b)))
-#endif
 
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
@@ -109,8 +103,8 @@
  * Reads a whole file into buf (NUL terminated).  Returns the length, or
  * -errno.  buf_size must leave room for the terminator.
  */
-static ssize_t __maybe_unused read_file(const char *path, char *buf,
-					size_t buf_size)
+static inline ssize_t read_file(const char *path, char *buf,
+				size_t buf_size)
 {
 	size_t len = 0;
 	ssize_t ret;
@@ -140,7 +134,7 @@ static ssize_t __maybe_unused read_file(const char *path, char *buf,
 }
 
 /* Writes buf with exactly one write(2).  Returns 0 or -errno. */
-static int __maybe_unused write_fd_once(int fd, const void *buf, size_t len)
+static inline int write_fd_once(int fd, const void *buf, size_t len)
 {
 	ssize_t ret;
 
@@ -153,8 +147,8 @@ static int __maybe_unused write_fd_once(int fd, const void *buf, size_t len)
 }
 
 /* Opens path, writes buf with one write(2), closes.  0 or -errno. */
-static int __maybe_unused write_file_len(const char *path, const void *buf,
-					 size_t len)
+static inline int write_file_len(const char *path, const void *buf,
+				 size_t len)
 {
 	int fd, ret;
 
@@ -166,19 +160,19 @@ static int __maybe_unused write_file_len(const char *path, const void *buf,
 	return ret;
 }
 
-static int __maybe_unused write_file(const char *path, const char *str)
+static inline int write_file(const char *path, const char *str)
 {
 	return write_file_len(path, str, strlen(str));
 }
 
-static bool __maybe_unused portown_active(void)
+static inline bool portown_active(void)
 {
 	struct stat st;
 
 	return !stat(PORTOWN_POLICY, &st);
 }
 
-static bool __maybe_unused portown_locked(void)
+static inline bool portown_locked(void)
 {
 	char buf[16];
 
@@ -227,11 +221,12 @@ static bool __maybe_unused portown_locked(void)
 /* Loads a policy (as root) and asserts it was accepted. */
 #define SET_POLICY(text)						\
 	do {								\
-		int _sret = write_file(PORTOWN_POLICY, text);		\
+		const char *_stext = (text);				\
+		int _sret = write_file(PORTOWN_POLICY, _stext);		\
 		ASSERT_EQ(0, _sret)					\
 		{							\
 			TH_LOG("policy write failed: %s\n%s",		\
-			       strerror(-_sret), text);			\
+			       strerror(-_sret), _stext);		\
 		}							\
 	} while (0)
 
@@ -242,19 +237,21 @@ static bool __maybe_unused portown_locked(void)
  * Common fixture setup: SKIP when portown is not active or when the
  * policy is locked (lock_test ran earlier in this boot), otherwise make
  * sure the module enforces.  Policy and enforce are restored by
- * portown_teardown().
+ * portown_teardown().  Returns false when the test was skipped: the
+ * calling FIXTURE_SETUP() must then return at once.
  */
-#define PORTOWN_SETUP()							\
-	do {								\
-		if (!portown_active())					\
-			SKIP(return, "portown is not active (no %s)",	\
-			     PORTOWN_POLICY);				\
-		if (portown_locked())					\
-			SKIP(return, "portown is locked until reboot");	\
-		ASSERT_EQ(0, write_file(PORTOWN_ENFORCE, "1"));		\
-	} while (0)
+static inline bool portown_setup(struct __test_metadata *_metadata)
+{
+	if (!portown_active())
+		SKIP(return false, "portown is not active (no %s)",
+		     PORTOWN_POLICY);
+	if (portown_locked())
+		SKIP(return false, "portown is locked until reboot");
+	ASSERT_EQ(0, write_file(PORTOWN_ENFORCE, "1"));
+	return true;
+}
 
-static void __maybe_unused portown_teardown(struct __test_metadata *_metadata)
+static inline void portown_teardown(struct __test_metadata *_metadata)
 {
 	/* Nothing was changed when setup skipped. */
 	if (!portown_active() || portown_locked())
@@ -287,7 +284,7 @@ static const char *const stats_names[] = {
  * this order, one "name value\n" a line.  Returns 0, or -EBADMSG when
  * the format is wrong, or the read error.
  */
-static int __maybe_unused read_stats(struct stats *s)
+static inline int read_stats(struct stats *s)
 {
 	long long *const fields[] = {
 		&s->checked, &s->allowed, &s->allowed_owner,
@@ -319,7 +316,19 @@ static int __maybe_unused read_stats(struct stats *s)
 	return *p ? -EBADMSG : 0;
 }
 
-#define STATS_DELTA(after, before, field) ((after).field - (before).field)
+/* after - before for the counter at offset in struct stats. */
+static inline long long stats_delta(const struct stats *after,
+				    const struct stats *before, size_t offset)
+{
+	const long long *a = (const void *)((const char *)after + offset);
+	const long long *b = (const void *)((const char *)before + offset);
+
+	return *a - *b;
+}
+
+/* STATS_DELTA(after, before, denied): how much "denied" grew. */
+#define STATS_DELTA(after, before, field)				\
+	stats_delta(&(after), &(before), offsetof(struct stats, field))
 
 /* ---- credentials ------------------------------------------------- */
 
@@ -332,7 +341,7 @@ struct creds {
 	bool cap_bind;
 };
 
-static int capset_raw(__u32 eff_lo, __u32 perm_lo)
+static inline int capset_raw(__u32 eff_lo, __u32 perm_lo)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -344,7 +353,7 @@ static int capset_raw(__u32 eff_lo, __u32 perm_lo)
 	return syscall(__NR_capset, &hdr, data);
 }
 
-static int __maybe_unused capget_raw(struct __user_cap_data_struct data[2])
+static inline int capget_raw(struct __user_cap_data_struct data[2])
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -354,7 +363,7 @@ static int __maybe_unused capget_raw(struct __user_cap_data_struct data[2])
 }
 
 /* Removes one capability from the effective set, keeping the rest. */
-static int __maybe_unused drop_effective_cap(int cap)
+static inline int drop_effective_cap(int cap)
 {
 	struct __user_cap_header_struct hdr = {
 		.version = _LINUX_CAPABILITY_VERSION_3,
@@ -373,7 +382,7 @@ static int __maybe_unused drop_effective_cap(int cap)
  * gids, uids, then a capability set that is empty or holds only
  * CAP_NET_BIND_SERVICE.  Returns 0 or -1.
  */
-static int __maybe_unused drop_privileges(const struct creds *c)
+static inline int drop_privileges(const struct creds *c)
 {
 	const __u32 bind_cap = CAP_TO_MASK(CAP_NET_BIND_SERVICE);
 	struct __user_cap_data_struct data[2];
@@ -403,13 +412,15 @@ static int __maybe_unused drop_privileges(const struct creds *c)
 }
 
 /* Frequently used identities. */
-static const struct creds __maybe_unused owner_creds = {
+static const struct creds owner_creds = {
 	.uid = UID_OWNER, .gid = GID_OWNER,
 };
-static const struct creds __maybe_unused other_creds = {
+
+static const struct creds other_creds = {
 	.uid = UID_OTHER, .gid = GID_OTHER,
 };
-static const struct creds __maybe_unused other_cap_creds = {
+
+static const struct creds other_cap_creds = {
 	.uid = UID_OTHER, .gid = GID_OTHER, .cap_bind = true,
 };
 
@@ -425,8 +436,8 @@ typedef void (*child_fn_t)(const void *arg, int *res);
  * shared with the parent, preset to R_UNSET.  Returns 0 when the child
  * ran and exited normally, or -1.
  */
-static int __maybe_unused run_child(const struct creds *c, child_fn_t fn,
-				    const void *arg, int *res)
+static inline int run_child(const struct creds *c, child_fn_t fn,
+			    const void *arg, int *res)
 {
 	int *shared, status, i;
 	pid_t pid;
@@ -462,7 +473,7 @@ static int __maybe_unused run_child(const struct creds *c, child_fn_t fn,
 }
 
 /* Human readable form of a bind result, for the logs. */
-static const char *__maybe_unused result_str(int r)
+static inline const char *result_str(int r)
 {
 	static char buf[64];
 
@@ -506,25 +517,31 @@ struct proto_desc {
 	int protocol;
 };
 
-static const struct proto_desc __maybe_unused proto_tcp = {
+static const struct proto_desc proto_tcp = {
 	"tcp", "tcp", "udp", SOCK_STREAM, IPPROTO_TCP,
 };
-static const struct proto_desc __maybe_unused proto_udp = {
+
+static const struct proto_desc proto_udp = {
 	"udp", "udp", "tcp", SOCK_DGRAM, IPPROTO_UDP,
 };
-static const struct proto_desc __maybe_unused proto_udplite = {
+
+static const struct proto_desc proto_udplite = {
 	"udplite", "udp", "tcp", SOCK_DGRAM, IPPROTO_UDPLITE,
 };
-static const struct proto_desc __maybe_unused proto_sctp = {
+
+static const struct proto_desc proto_sctp = {
 	"sctp", "sctp", "tcp", SOCK_STREAM, IPPROTO_SCTP,
 };
-static const struct proto_desc __maybe_unused proto_mptcp = {
+
+static const struct proto_desc proto_mptcp = {
 	"mptcp", "tcp", "udp", SOCK_STREAM, IPPROTO_MPTCP,
 };
-static const struct proto_desc __maybe_unused proto_smc = {
+
+static const struct proto_desc proto_smc = {
 	"smc", "tcp", "udp", SOCK_STREAM, IPPROTO_SMC,
 };
-static const struct proto_desc __maybe_unused proto_dccp = {
+
+static const struct proto_desc proto_dccp = {
 	"dccp", "dccp", "tcp", SOCK_DCCP, IPPROTO_DCCP,
 };
 
@@ -535,14 +552,14 @@ enum family {
 	FAM_UNSPEC,	/* AF_INET socket, AF_UNSPEC + INADDR_ANY */
 };
 
-static int __maybe_unused family_domain(enum family fam)
+static inline int family_domain(enum family fam)
 {
 	return (fam == FAM_IPV6 || fam == FAM_V4MAPPED) ? AF_INET6 : AF_INET;
 }
 
 /* Fills ss with the wildcard address of fam and port.  Returns its size. */
-static socklen_t __maybe_unused fill_addr(struct sockaddr_storage *ss,
-					  enum family fam, unsigned short port)
+static inline socklen_t fill_addr(struct sockaddr_storage *ss,
+				  enum family fam, unsigned short port)
 {
 	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
@@ -565,8 +582,8 @@ static socklen_t __maybe_unused fill_addr(struct sockaddr_storage *ss,
 }
 
 /* Opens a socket of proto/fam; returns the fd or -errno. */
-static int __maybe_unused open_socket(const struct proto_desc *proto,
-				      enum family fam)
+static inline int open_socket(const struct proto_desc *proto,
+			      enum family fam)
 {
 	int fd, one = 1, zero = 0;
 
@@ -582,7 +599,7 @@ static int __maybe_unused open_socket(const struct proto_desc *proto,
 }
 
 /* Errnos of socket() that mean "this kernel lacks the protocol". */
-static bool __maybe_unused errno_unsupported(int err)
+static inline bool errno_unsupported(int err)
 {
 	return err == EPROTONOSUPPORT || err == ESOCKTNOSUPPORT ||
 	       err == EAFNOSUPPORT || err == EPFNOSUPPORT || err == EINVAL ||
@@ -594,9 +611,9 @@ static bool __maybe_unused errno_unsupported(int err)
  * address (malformed sockaddr tests).  Returns 0, the bind errno, or
  * R_SOCKET - errno.
  */
-static int __maybe_unused try_bind(const struct proto_desc *proto,
-				   enum family fam, unsigned short port,
-				   int addrlen_delta)
+static inline int try_bind(const struct proto_desc *proto,
+			   enum family fam, unsigned short port,
+			   int addrlen_delta)
 {
 	struct sockaddr_storage ss;
 	socklen_t len;
@@ -620,7 +637,7 @@ struct bind_job {
 	unsigned short ports[MAX_RESULTS];
 };
 
-static void __maybe_unused bind_job_fn(const void *arg, int *res)
+static inline void bind_job_fn(const void *arg, int *res)
 {
 	const struct bind_job *job = arg;
 	int i;
@@ -640,7 +657,7 @@ struct port_expect {
 	int expected;
 };
 
-static void __maybe_unused
+static inline void
 _check_binds(struct __test_metadata *_metadata, int line,
 	     const struct creds *c, const struct proto_desc *proto,
 	     enum family fam, int addrlen_delta, const struct port_expect *pe,
@@ -677,8 +694,7 @@ _check_binds(struct __test_metadata *_metadata, int line,
 }
 
 #define PE(...) ((const struct port_expect[]){ __VA_ARGS__ })
-#define PE_COUNT(...) \
-	(int)(sizeof(PE(__VA_ARGS__)) / sizeof(struct port_expect))
+#define PE_COUNT(...) ((int)ARRAY_SIZE(PE(__VA_ARGS__)))
 
 /* CHECK_BINDS(creds, proto, fam, {port, err}, {port, err}, ...) */
 #define CHECK_BINDS(c, proto, fam, ...)					\
@@ -697,7 +713,7 @@ struct strbuf {
 	size_t len, size;
 };
 
-static void __maybe_unused sb_init(struct strbuf *sb, size_t size)
+static inline void sb_init(struct strbuf *sb, size_t size)
 {
 	sb->buf = malloc(size);
 	if (!sb->buf)
@@ -707,7 +723,7 @@ static void __maybe_unused sb_init(struct strbuf *sb, size_t size)
 	sb->buf[0] = '\0';
 }
 
-static void __printf(2, 3) __maybe_unused
+static inline __printf(2, 3) void
 sb_printf(struct strbuf *sb, const char *fmt, ...)
 {
 	va_list ap;
@@ -721,7 +737,7 @@ sb_printf(struct strbuf *sb, const char *fmt, ...)
 	sb->len += n;
 }
 
-static void __maybe_unused sb_free(struct strbuf *sb)
+static inline void sb_free(struct strbuf *sb)
 {
 	free(sb->buf);
 	sb->buf = NULL;

@@ -144,16 +144,19 @@ static int parse_policy(const char *text, struct model *m)
 	return 0;
 }
 
-/* Expected bind result for a task without capabilities and groups. */
-static int model_bind(const struct model *m, bool enforcing,
-		      const char *proto, unsigned int port, uid_t uid,
-		      gid_t gid)
+/*
+ * Whether the model lets a task without capabilities and groups bind
+ * port (otherwise the bind fails with EACCES).
+ */
+static bool model_allows(const struct model *m, bool enforcing,
+			 const char *proto, unsigned int port, uid_t uid,
+			 gid_t gid)
 {
 	bool owned = false, match = false;
 	int i;
 
 	if (!port)
-		return 0;
+		return true;
 	for (i = 0; i < m->nrules; i++) {
 		const struct rule *r = &m->rules[i];
 
@@ -165,10 +168,8 @@ static int model_bind(const struct model *m, bool enforcing,
 			match = true;
 	}
 	if (owned ? match : port >= m->reserved)
-		return 0;
-	if (!enforcing && port >= 1024)
-		return 0;
-	return EACCES;
+		return true;
+	return !enforcing && port >= 1024;
 }
 
 TEST_F(lock, binds_still_judged)
@@ -188,10 +189,10 @@ TEST_F(lock, binds_still_judged)
 	}
 	/* The lowest refused port, and an allowed one from 40000 up. */
 	for (port = 1; port <= 65535 && !refused; port++)
-		if (model_bind(m, enforcing, "tcp", port, c->uid, c->gid))
+		if (!model_allows(m, enforcing, "tcp", port, c->uid, c->gid))
 			refused = port;
 	for (port = 40000; port <= 65535 && !allowed; port++)
-		if (!model_bind(m, enforcing, "tcp", port, c->uid, c->gid))
+		if (model_allows(m, enforcing, "tcp", port, c->uid, c->gid))
 			allowed = port;
 	if (!refused)
 		SKIP(return, "the frozen policy refuses nothing to uid %d",
