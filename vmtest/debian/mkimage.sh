@@ -118,6 +118,7 @@ else
         export PORTOWN_LOCK_HELD=1
     fi
     log "stage 1: mmdebstrap $suite (packages: $pkgs)"
+    t0=$(date +%s)
     mkdir -p "$out/debs"
     rm -f "$out/base.stamp" "$out/image.stamp"
     mmdebstrap "${mmdebstrap_args[@]}" "$suite" "$out/base.tar.tmp" "$sources"

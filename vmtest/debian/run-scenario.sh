@@ -63,14 +63,17 @@ finish() { # write the results file, print the summary, exit
     # plan first
     { tail -n 1 "$results.tmp"; sed '$d' "$results.tmp"; } >"$results"
     rm -f "$results.tmp"
-    local pass fail
-    pass=$(grep -c '^ok ' "$results"); fail=$(grep -c '^not ok ' "$results")
+    local pass fail todo
+    pass=$(grep -c '^ok ' "$results")
+    fail=$(grep '^not ok ' "$results" | grep -vc '# TODO')
+    todo=$(grep '^not ok ' "$results" | grep -c '# TODO')
     say ""
     say "=== results ($results)"
     grep -E '^(not ok|#)' "$results" | head -n 60
     [ "$fail" -eq 0 ] || status=1
     [ "$pass" -gt 0 ] || status=1
     say "debian scenario: total $(( $(date +%s) - T0 ))s, QEMU ${qemu_secs:-0}s"
+    [ "$todo" -eq 0 ] || say "($todo known issue(s) marked TODO: not counted as passed)"
     say "debian: $pass passed, $fail failed"
     [ -n "${rundir:-}" ] && [ $keep = 0 ] && rm -rf "$rundir"
     exit "$status"
@@ -115,7 +118,10 @@ while [ "$p443" = "$p80" ]; do p443=$(free_port); done
 
 # loglevel=5: warnings and worse (every splat) still reach the console;
 # systemd prints only failures there.
-cmdline="root=/dev/vda rw console=ttyS0 lsm=portown,landlock panic=-1 audit=1 loglevel=5 systemd.show_status=error portown_scenario=1"
+# tsc=reliable: under TCG the TSC follows the host clock, while the jiffies
+# watchdog loses ticks and would wrongly demote it, making guest time (and
+# every sleep) run slow.
+cmdline="root=/dev/vda rw console=ttyS0 lsm=portown,landlock panic=-1 audit=1 loglevel=5 systemd.show_status=error tsc=reliable portown_scenario=1"
 qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu max -m 2G -smp 2
       -nographic -nodefaults -no-user-config -serial stdio -monitor none
       -kernel "$kernel" -append "$cmdline"
@@ -131,10 +137,11 @@ say "    console: $console"
 # No -no-reboot: the guest reboots once (phase 1 -> 2) inside the same QEMU;
 # a reboot beyond that (e.g. panic=-1) is caught by counting boot banners.
 qstart=$(date +%s)
+timeline=()
 "${qemu[@]}" </dev/null >"$console" 2>"$rundir/qemu.stderr" &
 qpid=$!
 fetched=""
-timed_out=0 extra_boot=0 done_seen=0
+timed_out=0 extra_boot=0 done_seen=0 nev=0
 host_fetch() { # N
     local n=$1 body
     if body=$(curl -sS --max-time 30 -A "portown-host-check-$n" "http://127.0.0.1:$p80/" 2>&1) &&
@@ -158,14 +165,19 @@ while kill -0 "$qpid" 2>/dev/null; do
             host_fetch "$n"
         fi
     done
-    boots=$(grep -ac 'Linux version' "$console")
-    if [ "$boots" -gt 2 ]; then extra_boot=1; break; fi
+    # loglevel=5 hides the "Linux version" banner: count the restarts.
+    if [ "$(grep -ac 'reboot: Restarting system' "$console")" -gt 1 ]; then extra_boot=1; break; fi
+    # host-side timeline of the guest's progress
+    mapfile -t evs < <(grep -a -o 'PORTOWN-EVENT: .*' "$console" | tr -d '\r' | sed 's/^PORTOWN-EVENT: //')
+    while [ $nev -lt ${#evs[@]} ]; do
+        timeline+=("$(printf '%4ds  %s' $(( now - qstart )) "${evs[$nev]}")"); nev=$((nev + 1))
+    done
     if [ $done_seen = 0 ] && grep -aq 'PORTOWN-EVENT: DONE' "$console"; then
         done_seen=$now
         say "    [$(( now - qstart ))s] guest finished phase 2, powering off"
     fi
     # Without ACPI the kernel halts instead of switching QEMU off.
-    if [ $done_seen != 0 ] && { grep -aqE 'reboot: (Power down|System halted)' "$console" ||
+    if [ $done_seen != 0 ] && { grep -aqE 'reboot: (Power down|Power off not available|System halted)' "$console" ||
                                  [ $(( now - done_seen )) -ge 60 ]; }; then
         sleep 2; break
     fi
@@ -182,14 +194,17 @@ grep -a -o 'PORTOWN-LOG: .*' "$console" | sed 's/^PORTOWN-LOG: //'
 say ""
 say "=== boot notes"
 grep -a -E '(\[FAILED\]|Failed to start|Reached target.*Power-Off|reboot: )' "$console" | head -n 20
-say "guest boots seen: $(grep -ac 'Linux version' "$console"); QEMU ran ${qemu_secs}s"
+say ""
+say "=== timeline (host wall clock since QEMU start)"
+printf '%s\n' "${timeline[@]}"
+say "guest restarts seen: $(grep -ac 'reboot: Restarting system' "$console"); QEMU ran ${qemu_secs}s"
 
 # ---------------------------------------------------------------- host checks
 if [ $timed_out = 1 ]; then host_fail "host: scenario finished within ${tmo}s" "timed out; last console lines:" "$(tail -n 15 "$console")"
 else host_ok "host: scenario finished within ${tmo}s (QEMU ${qemu_secs}s)"; fi
-boots=$(grep -ac 'Linux version' "$console")
-if [ "$boots" = 2 ] && [ $extra_boot = 0 ]; then host_ok "host: the guest rebooted exactly once"
-else host_fail "host: the guest rebooted exactly once" "saw $boots boot banners"; fi
+restarts=$(grep -ac 'reboot: Restarting system' "$console")
+if [ "$restarts" = 1 ] && [ $extra_boot = 0 ]; then host_ok "host: the guest rebooted exactly once"
+else host_fail "host: the guest rebooted exactly once" "saw $restarts restarts"; fi
 if grep -aq 'PORTOWN-EVENT: REBOOT' "$console"; then host_ok "host: guest finished phase 1 and rebooted"
 else host_fail "host: guest finished phase 1 and rebooted" "$(tail -n 15 "$console")"; fi
 if [ $done_seen != 0 ]; then host_ok "host: guest finished phase 2 and powered off"
