@@ -98,23 +98,39 @@ def vm(name, kunit):
 
 
 def parse_kunit(console):
-    """KUnit test cases: the result lines one level into a suite."""
+    """KUnit leaf results: each test case, and each parameter of a
+    parameterized case instead of the case's summary line."""
     out = []
-    suite = None
+    suite, params = None, []
+
+    def result(status, name, rest):
+        if "# SKIP" in rest:
+            return f"ok - {name} # SKIP{rest.split('# SKIP', 1)[1]}"
+        return f"{status} - {name}"
+
     for raw in console:
         line = TIMESTAMP.sub("", raw.rstrip("\r\n"))
         m = re.match(r"^    # Subtest: (\S+)", line)
         if m:
-            suite = m.group(1)
+            suite, params = m.group(1), []
+            continue
+        m = re.match(r"^        (not ok|ok) \d+ (.*?)(\s+#.*)?$", line)
+        if m and suite:
+            status, desc, rest = m.groups()
+            params.append((status, desc, rest or ""))
             continue
         m = re.match(r"^    (not ok|ok) \d+ (\S+)(.*)$", line)
         if m and suite:
             status, test, rest = m.groups()
-            name = f"kunit {suite}.{test}"
-            if "# SKIP" in rest:
-                out.append(f"ok - {name} # SKIP{rest.split('# SKIP', 1)[1]}")
+            if params:
+                for pstatus, desc, prest in params:
+                    out.append(result(pstatus, f"kunit {suite}.{test}[{desc}]",
+                                      prest))
+                if status == "not ok" and all(p[0] == "ok" for p in params):
+                    out.append(f"not ok - kunit {suite}.{test}")
+                params = []
             else:
-                out.append(f"{status} - {name}")
+                out.append(result(status, f"kunit {suite}.{test}", rest))
     if not out:
         out.append("not ok - kunit: no KUnit results in the console log")
     return out
