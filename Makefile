@@ -35,13 +35,11 @@ initramfs: guest
 check: initramfs
 	@$(V)/check.sh
 
-# The main job: a Debian guest on the portown kernel, nginx as www-data.
+# The main job: the small initramfs demo, then a Debian guest on the
+# portown kernel with nginx as www-data on 80 and 443.
 demo: initramfs
-	@if [ -x $(V)/debian/run-scenario.sh ]; then \
-		$(V)/debian/run-scenario.sh --demo; \
-	else \
-		$(V)/demo-initramfs.sh; \
-	fi
+	@$(V)/demo-initramfs.sh
+	@$(V)/debian/run-scenario.sh --results build/demo/debian.tap
 
 # The small demo: busybox httpd as uid 33 in the test initramfs.
 demo-initramfs: initramfs
