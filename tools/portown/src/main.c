@@ -11,6 +11,7 @@
 #include "kio.h"
 #include "output.h"
 #include "policy.h"
+#include "procscan.h"
 #include "resolve.h"
 #include "sockdiag.h"
 
@@ -819,6 +820,43 @@ out:
 
 /* ---------------------------------------------------------- listeners */
 
+/* why a judged socket got its verdict, into buf */
+static const char *listener_why(const struct po_judgement *j, const struct po_policy *pol,
+				char *buf, size_t size)
+{
+	const char *who = j->pid ? "" : " (no process found; uid 0 assumed capable)";
+	char rb[64];
+
+	switch (j->d.step) {
+	case PO_STEP_OWNED_RULE:
+		po_rule_format(j->d.rule, rb, sizeof(rb));
+		snprintf(buf, size, "rule '%s'", rb);
+		break;
+	case PO_STEP_OWNED_CAP:
+		snprintf(buf, size, "owned by others; CAP_NET_BIND_SERVICE%s", who);
+		break;
+	case PO_STEP_RESERVED_CAP:
+		snprintf(buf, size, "reserved port; CAP_NET_BIND_SERVICE%s", who);
+		break;
+	case PO_STEP_FREE:
+	case PO_STEP_PORT0:
+		snprintf(buf, size, "unowned port at or above the reserved boundary");
+		break;
+	case PO_STEP_OWNED_DENY:
+		snprintf(buf, size, "owned port, no rule matches this %s%s%s",
+			 j->pid ? "process" : "user",
+			 j->cred.cap_net_bind_service && pol->strict ? "; strict policy ignores CAP_NET_BIND_SERVICE" : "",
+			 who);
+		break;
+	default:
+		snprintf(buf, size, "reserved port, %s%s",
+			 j->cred.cap_net_bind_service && pol->strict ? "strict policy ignores CAP_NET_BIND_SERVICE"
+			 : "no CAP_NET_BIND_SERVICE", who);
+		break;
+	}
+	return buf;
+}
+
 static int do_listeners(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -827,6 +865,8 @@ static int do_listeners(int argc, char **argv)
 	bool json = false;
 	struct po_policy pol;
 	struct po_socks socks;
+	struct po_sockmap map;
+	const char *procfs = po_procfs_dir();
 	char err[512];
 	int c, squatters = 0;
 
@@ -846,63 +886,50 @@ static int do_listeners(int argc, char **argv)
 		po_policy_free(&pol);
 		return EX_KERNEL;
 	}
-	po_sock_find_pids(&socks);
+	/* one pass over /proc; without it every socket falls back to its uid */
+	if (po_sockmap_build(&map, procfs) < 0)
+		warnx("cannot scan %s for the processes holding sockets; judging by socket owner only", procfs);
 	if (json)
 		printf("[");
 	else
 		printf("%-5s %-24s %5s %-16s %-20s %-8s %s\n", "PROTO", "ADDRESS", "PORT", "USER", "PROCESS", "VERDICT", "WHY");
 	for (size_t i = 0; i < socks.n; i++) {
 		const struct po_sock *s = &socks.v[i];
+		const struct po_holder *h;
+		size_t nh = po_sockmap_find(&map, s->inode, &h), np = 0;
+		struct po_proc *procs = nh ? calloc(nh, sizeof(*procs)) : NULL;
+		struct po_judgement j;
 		struct po_user u;
-		const char *verdict, *why;
-		char rb[64], why_buf[200], proc[64], uname[300];
+		char why[300], proc[80], uname[300];
 
+		if (nh && !procs) {
+			warnx("out of memory");
+			nh = 0;
+		}
+		for (size_t k = 0; k < nh; k++)	/* holders still there and readable */
+			if (po_proc_read(procfs, h[k].pid, &procs[np]) == 0)
+				np++;
 		po_user_lookup_uid(s->uid, &u);
-		struct po_cred cred = {
+		struct po_cred fallback = {
 			.euid = u.uid, .egid = u.gid, .groups = u.groups,
 			.ngroups = u.ngroups, .cap_net_bind_service = u.uid == 0,
 		};
-		struct po_decision d = po_decide(&pol, s->proto, s->port, &cred, true);
-
-		switch (d.step) {
-		case PO_STEP_OWNED_RULE:
-			verdict = "owner";
-			po_rule_format(d.rule, rb, sizeof(rb));
-			snprintf(why_buf, sizeof(why_buf), "rule '%s'", rb);
-			why = why_buf;
-			break;
-		case PO_STEP_OWNED_CAP:
-			verdict = "exempt";
-			why = "owned by others; CAP_NET_BIND_SERVICE (uid 0)";
-			break;
-		case PO_STEP_RESERVED_CAP:
-			verdict = "exempt";
-			why = "reserved port; CAP_NET_BIND_SERVICE (uid 0)";
-			break;
-		case PO_STEP_FREE:
-		case PO_STEP_PORT0:
-			verdict = "exempt";
-			why = "unowned port at or above the reserved boundary";
-			break;
-		case PO_STEP_OWNED_DENY:
-			verdict = "squatter";
-			why = "owned port, no rule matches this user";
-			break;
-		default:
-			verdict = "squatter";
-			why = "reserved port, not allowed to this user";
-			break;
-		}
-		if (d.refused_by_policy)
+		po_judge_socket(&pol, s->proto, s->port, procs, np, &fallback, &j);
+		if (j.verdict == PO_VERDICT_SQUATTER)
 			squatters++;
+		listener_why(&j, &pol, why, sizeof(why));
 		if (u.known)
 			snprintf(uname, sizeof(uname), "%s", u.name);
 		else
 			snprintf(uname, sizeof(uname), "%u", u.uid);
-		if (s->pid)
-			snprintf(proc, sizeof(proc), "%d/%s", s->pid, s->comm);
-		else
+		const char *comm = j.pid ? procs[j.best].comm : NULL;
+
+		if (!j.pid)
 			snprintf(proc, sizeof(proc), "-");
+		else if (np > 1)
+			snprintf(proc, sizeof(proc), "%d/%s+%zu", j.pid, comm, np - 1);
+		else
+			snprintf(proc, sizeof(proc), "%d/%s", j.pid, comm);
 		if (json) {
 			printf("%s{\"protocol\":\"%s\",\"family\":\"%s\",\"address\":", i ? "," : "",
 			       po_proto_name(s->proto), s->family == 2 ? "inet" : "inet6");
@@ -910,31 +937,35 @@ static int do_listeners(int argc, char **argv)
 			printf(",\"port\":%u,\"uid\":%u,\"user\":", s->port, s->uid);
 			json_str(stdout, u.known ? u.name : NULL);
 			printf(",\"inode\":%llu,\"pid\":", (unsigned long long)s->inode);
-			if (s->pid)
-				printf("%d", s->pid);
+			if (j.pid)
+				printf("%d", j.pid);
 			else
 				printf("null");
 			printf(",\"comm\":");
-			json_str(stdout, s->pid ? s->comm : NULL);
-			printf(",\"verdict\":\"%s\",\"reason\":", verdict);
+			json_str(stdout, comm);
+			printf(",\"verdict\":\"%s\",\"reason\":", po_verdict_name(j.verdict));
 			json_str(stdout, why);
 			printf(",\"rule\":");
-			if (d.rule)
-				json_rule(stdout, d.rule);
+			if (j.d.rule)
+				json_rule(stdout, j.d.rule);
 			else
 				printf("null");
 			printf("}");
 		} else {
 			printf("%-5s %-24s %5u %-16s %-20s %-8s %s\n", po_proto_name(s->proto), s->addr,
-			       s->port, uname, proc, verdict, why);
+			       s->port, uname, proc, po_verdict_name(j.verdict), why);
 		}
+		for (size_t k = 0; k < np; k++)
+			po_proc_free(&procs[k]);
+		free(procs);
 		po_user_free(&u);
 	}
 	if (json)
 		printf("]\n");
 	if (squatters)
-		warnx("%d squatter%s: socket%s bound by a user the loaded policy would refuse",
+		warnx("%d squatter%s: socket%s held by a process the loaded policy would refuse",
 		      squatters, squatters == 1 ? "" : "s", squatters == 1 ? "" : "s");
+	po_sockmap_free(&map);
 	po_socks_free(&socks);
 	po_policy_free(&pol);
 	return squatters ? EX_NO : EX_OK;
@@ -987,8 +1018,13 @@ static const struct cmd cmds[] = {
 	  "  -h, --help         show this help\n" },
 	{ "listeners", do_listeners, "listeners [--json]",
 	  "List bound TCP (listening), UDP, SCTP and DCCP sockets from sock_diag, each\n"
-	  "marked owner (a rule matches), exempt (no rule needed) or squatter (the loaded\n"
-	  "policy would refuse its user today).  Exit status 1 when there is a squatter.\n\n"
+	  "judged by the credentials of the process holding it (effective uid and gid,\n"
+	  "supplementary groups, CAP_NET_BIND_SERVICE from /proc/PID/status) and marked\n"
+	  "owner (a rule matches), exempt (no rule needed: a free port, or the\n"
+	  "capability under a non-strict policy) or squatter (the loaded policy would\n"
+	  "refuse that process today).  A socket no process holds is judged by its\n"
+	  "owner's uid (uid 0 assumed capable), PROCESS '-'.  Exit status 1 when there\n"
+	  "is a squatter.\n\n"
 	  "  -j, --json     print JSON\n"
 	  "  -h, --help     show this help\n" },
 };
@@ -1001,7 +1037,8 @@ static void main_usage(FILE *f)
 	fprintf(f, "\nRun '%s COMMAND --help' for a command's options.\n"
 		"Exit status: 0 success, 1 refused or squatter found, 2 usage error,\n"
 		"3 invalid configuration (nothing loaded), 4 kernel or system error.\n"
-		"Environment: PORTOWN_SECURITYFS, PORTOWN_PROCSYS, PORTOWN_CONFIG, PORTOWN_CONFDIR.\n", prog);
+		"Environment: PORTOWN_SECURITYFS, PORTOWN_PROCSYS, PORTOWN_PROCFS, PORTOWN_CONFIG,\n"
+		"PORTOWN_CONFDIR.\n", prog);
 }
 
 int main(int argc, char **argv)

@@ -4,7 +4,6 @@
 #include "policy.h"
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <libmnl/libmnl.h>
 #include <linux/inet_diag.h>
@@ -150,59 +149,6 @@ int po_sockdiag_dump(struct po_socks *out, char *err, size_t errsize)
 	}
 	mnl_socket_close(nl);
 	return 0;
-}
-
-void po_sock_find_pids(struct po_socks *s)
-{
-	DIR *proc = opendir("/proc");
-	struct dirent *de;
-
-	if (!proc)
-		return;
-	while ((de = readdir(proc))) {
-		char path[300], link[64];
-		DIR *fds;
-		struct dirent *fe;
-
-		if (de->d_name[0] < '1' || de->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/fd", de->d_name);
-		fds = opendir(path);
-		if (!fds)
-			continue;
-		while ((fe = readdir(fds))) {
-			char fp[600];
-			unsigned long long ino;
-			ssize_t l;
-
-			if (fe->d_name[0] == '.')
-				continue;
-			snprintf(fp, sizeof(fp), "%s/%s", path, fe->d_name);
-			l = readlink(fp, link, sizeof(link) - 1);
-			if (l <= 0)
-				continue;
-			link[l] = '\0';
-			if (sscanf(link, "socket:[%llu]", &ino) != 1)
-				continue;
-			for (size_t i = 0; i < s->n; i++) {
-				if (s->v[i].inode != ino || s->v[i].pid)
-					continue;
-				s->v[i].pid = atoi(de->d_name);
-				char cp[300];
-				FILE *f;
-
-				snprintf(cp, sizeof(cp), "/proc/%s/comm", de->d_name);
-				f = fopen(cp, "re");
-				if (f) {
-					if (fgets(s->v[i].comm, sizeof(s->v[i].comm), f))
-						s->v[i].comm[strcspn(s->v[i].comm, "\n")] = '\0';
-					fclose(f);
-				}
-			}
-		}
-		closedir(fds);
-	}
-	closedir(proc);
 }
 
 void po_socks_free(struct po_socks *s)

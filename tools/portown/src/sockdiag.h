@@ -14,8 +14,6 @@ struct po_sock {
 	uint32_t uid;
 	uint64_t inode;
 	unsigned state;		/* TCP_* state */
-	int pid;		/* first process holding it, 0 if unknown */
-	char comm[32];
 };
 
 struct po_socks {
@@ -25,8 +23,6 @@ struct po_socks {
 
 /* 0, or -errno (message in err) */
 int po_sockdiag_dump(struct po_socks *out, char *err, size_t errsize);
-/* fill pid/comm by scanning /proc/PID/fd (best effort) */
-void po_sock_find_pids(struct po_socks *s);
 void po_socks_free(struct po_socks *s);
 
 #endif

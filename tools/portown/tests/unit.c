@@ -5,6 +5,7 @@
  */
 #include "config.h"
 #include "policy.h"
+#include "procscan.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -484,6 +485,182 @@ static void test_decide(void)
 	}
 }
 
+/* ---- socket holders from a fake /proc ---- */
+
+static void mkproc(const char *root, int pid, const char *status, const char *comm,
+		   const char *userns, const char *const *fds)
+{
+	char p[600], q[700];
+
+	snprintf(p, sizeof(p), "%s/%d", root, pid);
+	mkdir(p, 0755);
+	snprintf(q, sizeof(q), "%s/fd", p);
+	mkdir(q, 0755);
+	for (int i = 0; fds && fds[i]; i++) {
+		snprintf(q, sizeof(q), "%s/fd/%d", p, i);
+		if (symlink(fds[i], q) != 0)
+			printf("# symlink %s failed\n", q);
+	}
+	if (status) {
+		snprintf(q, sizeof(q), "%s/status", p);
+		write_file(q, status);
+	}
+	if (comm) {
+		snprintf(q, sizeof(q), "%s/comm", p);
+		write_file(q, comm);
+	}
+	if (userns) {
+		snprintf(q, sizeof(q), "%s/ns", p);
+		mkdir(q, 0755);
+		snprintf(q, sizeof(q), "%s/ns/user", p);
+		if (symlink(userns, q) != 0)
+			printf("# symlink %s failed\n", q);
+	}
+}
+
+#define ST(uid, gid, groups, cap) \
+	"Name:\tx\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t" uid "\nGid:\t" gid "\nFDSize:\t64\nGroups:\t" groups \
+	"\nNSpid:\t1\nCapInh:\t0000000000000000\nCapPrm:\t" cap "\nCapEff:\t" cap "\nCapBnd:\t000001ffffffffff\n"
+
+static struct po_judgement judge(const char *policy, unsigned proto, unsigned port,
+				 const char *root, uint64_t inode, const struct po_cred *fb,
+				 const struct po_sockmap *m, int *pidp)
+{
+	struct po_policy pol;
+	struct po_parser ps;
+	struct po_proc procs[8];
+	const struct po_holder *h;
+	size_t nh = po_sockmap_find(m, inode, &h), np = 0;
+	struct po_judgement j;
+
+	po_policy_init(&pol);
+	po_parser_init(&ps, &pol, NULL, false);
+	po_parse_buffer(&ps, "p", policy, strlen(policy));
+	po_parse_finish(&ps);
+	for (size_t k = 0; k < nh && np < 8; k++)
+		if (po_proc_read(root, h[k].pid, &procs[np]) == 0)
+			np++;
+	po_judge_socket(&pol, proto, port, procs, np, fb, &j);
+	*pidp = j.pid;
+	j.d.rule = NULL;	/* points into pol, freed below */
+	for (size_t k = 0; k < np; k++)
+		po_proc_free(&procs[k]);
+	po_parser_free(&ps);
+	po_policy_free(&pol);
+	return j;
+}
+
+static void test_procscan(void)
+{
+	char root[] = "/tmp/portown-proc.XXXXXX", cmd[100];
+	static const char *const fds_net[] = { "socket:[5001]", "socket:[5001]", "/dev/null", "pipe:[77]", "socket:[5002]", NULL };
+	static const char *const fds_sq[] = { "socket:[5003]", "socket:[5004]", NULL };
+	static const char *const fds_cap[] = { "socket:[5004]", "socket:[5005]", NULL };
+	static const char *const fds_ns[] = { "socket:[5006]", NULL };
+	static const char *const fds_gone[] = { "socket:[5007]", NULL };
+	static const char *const fds_grp[] = { "socket:[5008]", "socket:[5010]", NULL };
+	static const char *const fds_bad[] = { "socket:[5009]", "socket:[x]", "socket:[5009", NULL };
+	static const char *const fds_self[] = { "anon_inode:[eventpoll]", NULL };
+	struct po_sockmap m;
+	struct po_proc pr;
+	const struct po_holder *h;
+	int pid;
+	uint32_t rootg[1] = { 0 }, userg[1] = { 100 };
+	struct po_cred fb_root = { .euid = 0, .egid = 0, .groups = rootg, .ngroups = 1, .cap_net_bind_service = true };
+	struct po_cred fb_user = { .euid = 100, .egid = 100, .groups = userg, .ngroups = 1, .cap_net_bind_service = false };
+
+	if (!mkdtemp(root)) {
+		ok(0, "procscan: mkdtemp");
+		return;
+	}
+	/* pid 1: init namespace; 200: systemd-networkd (uid 101, CAP_NET_BIND_SERVICE) */
+	mkproc(root, 1, ST("0\t0\t0\t0", "0\t0\t0\t0", "", "000001ffffffffff"), "systemd\n", "user:[4026531837]", fds_self);
+	mkproc(root, 200, ST("101\t101\t101\t101", "102\t102\t102\t102", "", "0000000000003c00"),
+	       "systemd-network\n", "user:[4026531837]", fds_net);
+	mkproc(root, 300, ST("1000\t1000\t1000\t1000", "1000\t1000\t1000\t1000", "1000 1002 ", "0000000000000000"),
+	       "nc\n", "user:[4026531837]", fds_sq);
+	mkproc(root, 250, ST("1001\t1001\t1001\t1001", "1001\t1001\t1001\t1001", "1001", "0000000000000400"),
+	       "capd\n", NULL, fds_cap);
+	mkproc(root, 400, ST("0\t0\t0\t0", "0\t0\t0\t0", "0", "000001ffffffffff"),
+	       "container-init\n", "user:[4026532999]", fds_ns);
+	mkproc(root, 500, NULL, NULL, NULL, fds_gone);	/* status gone */
+	/* real uid 0, effective 33: the second field counts */
+	mkproc(root, 600, ST("0\t33\t0\t33", "0\t7\t0\t7", "5 6 1002", "0000000000000000"),
+	       "web\n", NULL, fds_grp);
+	mkproc(root, 700, "Name:\tbad\nUid:\t1\n", "bad\n", NULL, fds_bad);
+	snprintf(cmd, sizeof(cmd), "%s/self", root);
+	mkdir(cmd, 0755);	/* not a pid */
+	snprintf(cmd, sizeof(cmd), "%s/12abc", root);
+	mkdir(cmd, 0755);
+
+	ok(po_sockmap_build(&m, root) == 0, "procscan: the map is built in one pass");
+	ok(po_sockmap_find(&m, 5001, &h) == 1 && h->pid == 200, "procscan: two fds of one socket in one process: one holder");
+	ok(po_sockmap_find(&m, 5004, &h) == 2 && h[0].pid == 250 && h[1].pid == 300,
+	   "procscan: a socket shared by two processes has both holders, by pid");
+	ok(po_sockmap_find(&m, 5009, &h) == 1 && po_sockmap_find(&m, 77, &h) == 0 && po_sockmap_find(&m, 4242, &h) == 0 && !h,
+	   "procscan: only well-formed socket:[N] links count");
+	ok(m.n == 11, "procscan: map size (%zu entries)", m.n);
+
+	ok(po_proc_read(root, 600, &pr) == 0 && pr.euid == 33 && pr.egid == 7 && pr.ngroups == 3 &&
+	   pr.groups[2] == 1002 && pr.cap_eff == 0 && !strcmp(pr.comm, "web") && pr.init_userns,
+	   "procscan: status: effective uid/gid (second field), Groups:, CapEff:, comm");
+	po_proc_free(&pr);
+	ok(po_proc_read(root, 200, &pr) == 0 && pr.ngroups == 0 && po_proc_cap_net_bind_service(&pr),
+	   "procscan: empty Groups:, CapEff bit 10 is CAP_NET_BIND_SERVICE");
+	po_proc_free(&pr);
+	ok(po_proc_read(root, 400, &pr) == 0 && !pr.init_userns && !po_proc_cap_net_bind_service(&pr),
+	   "procscan: capabilities in another user namespace do not count");
+	po_proc_free(&pr);
+	ok(po_proc_read(root, 500, &pr) == -1 && po_proc_read(root, 700, &pr) == -1 && po_proc_read(root, 999, &pr) == -1,
+	   "procscan: a gone, truncated or missing status is an error");
+
+	/* the Debian false positive: systemd-networkd's DHCP client on udp 68 */
+	struct po_judgement j = judge("reserved 1024\n", PO_UDP, 68, root, 5001, &fb_user, &m, &pid);
+	ok(j.verdict == PO_VERDICT_EXEMPT && j.d.step == PO_STEP_RESERVED_CAP && pid == 200,
+	   "judge: unowned reserved port held with CAP_NET_BIND_SERVICE: exempt");
+	j = judge("reserved 1024\nstrict\n", PO_UDP, 68, root, 5001, &fb_user, &m, &pid);
+	ok(j.verdict == PO_VERDICT_SQUATTER && pid == 200, "judge: the same under strict: squatter");
+	j = judge("udp 68 uid 0\n", PO_UDP, 68, root, 5001, &fb_user, &m, &pid);
+	ok(j.verdict == PO_VERDICT_EXEMPT && j.d.step == PO_STEP_OWNED_CAP, "judge: owned by others, capability: exempt");
+	j = judge("udp 68 gid 102\n", PO_UDP, 68, root, 5001, &fb_user, &m, &pid);
+	ok(j.verdict == PO_VERDICT_OWNER, "judge: the effective gid matches a rule: owner");
+	j = judge("reserved 1024\n", PO_TCP, 7777, root, 5003, &fb_root, &m, &pid);
+	ok(j.verdict == PO_VERDICT_EXEMPT && pid == 300, "judge: free port: exempt");
+	j = judge("tcp 7777 uid 1001\n", PO_TCP, 7777, root, 5003, &fb_root, &m, &pid);
+	ok(j.verdict == PO_VERDICT_SQUATTER && pid == 300, "judge: no rule, no capability: squatter (the uid 0 fallback is not used)");
+	j = judge("tcp 7777 gid 1002\n", PO_TCP, 7777, root, 5003, &fb_user, &m, &pid);
+	ok(j.verdict == PO_VERDICT_OWNER && pid == 300, "judge: a supplementary group matches: owner");
+	j = judge("tcp 443 uid 33\n", PO_TCP, 443, root, 5008, &fb_user, &m, &pid);
+	ok(j.verdict == PO_VERDICT_OWNER && pid == 600, "judge: euid, not the real uid 0, matches the rule");
+	j = judge("tcp 443 uid 0\n", PO_TCP, 443, root, 5008, &fb_user, &m, &pid);
+	ok(j.verdict == PO_VERDICT_SQUATTER, "judge: real uid 0 with effective 33 and no capability: squatter");
+	j = judge("tcp 700 uid 1000\n", PO_TCP, 700, root, 5004, &fb_user, &m, &pid);
+	ok(j.verdict == PO_VERDICT_OWNER && pid == 300, "judge: two holders: the owner wins over the capability holder");
+	j = judge("tcp 700 uid 5\n", PO_TCP, 700, root, 5004, &fb_user, &m, &pid);
+	ok(j.verdict == PO_VERDICT_EXEMPT && pid == 250, "judge: two holders: the capability holder wins over a squatter");
+	j = judge("reserved 1024\n", PO_TCP, 80, root, 5006, &fb_root, &m, &pid);
+	ok(j.verdict == PO_VERDICT_SQUATTER && pid == 400, "judge: root of another user namespace on a reserved port: squatter");
+
+	/* no readable holder: fallback to the socket owner, uid 0 capable */
+	ok(po_sockmap_find(&m, 5007, &h) == 1, "procscan: a holder whose status is gone is still in the map");
+	j = judge("reserved 1024\n", PO_TCP, 80, root, 5007, &fb_root, &m, &pid);
+	ok(j.verdict == PO_VERDICT_EXEMPT && pid == 0 && j.nholders == 0, "judge: no process found, socket uid 0: exempt, pid 0");
+	j = judge("reserved 1024\n", PO_TCP, 80, root, 4242, &fb_user, &m, &pid);
+	ok(j.verdict == PO_VERDICT_SQUATTER && pid == 0, "judge: no process found, other uid on a reserved port: squatter");
+	po_sockmap_free(&m);
+
+	ok(po_sockmap_build(&m, "/nonexistent/portown-proc") == -1 && m.n == 0, "procscan: a missing procfs root is an error");
+	setenv("PORTOWN_PROCFS", root, 1);
+	ok(!strcmp(po_procfs_dir(), root), "procscan: PORTOWN_PROCFS overrides /proc");
+	setenv("PORTOWN_PROCFS", "", 1);
+	ok(!strcmp(po_procfs_dir(), "/proc"), "procscan: an empty PORTOWN_PROCFS means /proc");
+	unsetenv("PORTOWN_PROCFS");
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		printf("# cleanup failed\n");
+}
+
 int main(void)
 {
 	test_valid();
@@ -492,6 +669,7 @@ int main(void)
 	test_roundtrip();
 	test_include();
 	test_decide();
+	test_procscan();
 	printf("1..%d\n", ntests);
 	return nfailed ? 1 : 0;
 }

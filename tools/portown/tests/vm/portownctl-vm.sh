@@ -127,6 +127,7 @@ check "trybind helper runs" sh -c "'$TRYBIND' tcp 0 >/dev/null"
 # --- a squatter binds before the policy exists ------------------------------
 printf '' | "$P" load - >/dev/null 2>&1
 trybind_as alice -H tcp 7777 >"$t/squat" 2>&1 &
+squatter=$!
 holders="$holders $!"
 trybind_as bob -H tcp 9001 >"$t/own" 2>&1 &
 holders="$holders $!"
@@ -226,20 +227,36 @@ run "$P" enforce on
 check "enforce on" sh -c "[ $rc -eq 0 ] && [ \"\$('$P' enforce)\" = on ]"
 
 # --- listeners --------------------------------------------------------------
+# judged by the holding process: alice and bob keep only CAP_NET_BIND_SERVICE
+# (like a unit's AmbientCapabilities=), the kernel lets them bind, so listeners
+# must call them exempt, not squatters; alice's 7777 (no capability) stays one
+trybind_as alice -c -w 600 tcp 612 >"$t/cap1" 2>&1 &
+holders="$holders $!"
+trybind_as bob -c -w 600 tcp 8050 >"$t/cap2" 2>&1 &
+holders="$holders $!"
+i=0
+while { [ ! -s "$t/cap1" ] || [ ! -s "$t/cap2" ]; } && [ $i -lt 10 ]; do sleep 1; i=$((i + 1)); done
+check "alice with CAP_NET_BIND_SERVICE binds the reserved tcp 612" grep -qx ok "$t/cap1"
+check "bob with CAP_NET_BIND_SERVICE binds tcp 8050 (owned by devs)" grep -qx ok "$t/cap2"
 run "$P" listeners
-check "listeners: exit 1 with the squatter on tcp 7777" sh -c "[ $rc -eq 1 ] && grep -Eq '^tcp .* 7777 alice .* squatter ' '$t/out'"
+check "listeners: exit 1 with the squatter on tcp 7777" sh -c "[ $rc -eq 1 ] && grep -Eq '^tcp .* 7777 alice +$squatter/trybind +squatter ' '$t/out'"
+check "listeners: alice's capability on tcp 612 is exempt" grep -Eq '^tcp .* 612 alice +[0-9]+/trybind +exempt +reserved port; CAP_NET_BIND_SERVICE' "$t/out"
+check "listeners: bob's capability on devs' tcp 8050 is exempt" grep -Eq '^tcp .* 8050 bob +[0-9]+/trybind +exempt +owned by others; CAP_NET_BIND_SERVICE' "$t/out"
 check "listeners: bob owns tcp 9001" grep -Eq '^tcp .* 9001 bob .* owner ' "$t/out"
 check "listeners: the squatter is named on stderr" grep -q 'squatter' "$t/err"
 run "$P" listeners --json
 if [ -z "${NO_JQ:-}" ] && command -v jq >/dev/null 2>&1; then
-	check "listeners --json (jq)" sh -c "jq -e '[.[] | select(.port == 7777)][0] | .verdict == \"squatter\" and .uid == 1000' '$t/out' >/dev/null"
+	check "listeners --json (jq)" sh -c "jq -e '([.[] | select(.port == 7777)][0] | .verdict == \"squatter\" and .uid == 1000 and .pid == $squatter and .comm == \"trybind\") and ([.[] | select(.port == 612)][0] | .verdict == \"exempt\" and .uid == 1000)' '$t/out' >/dev/null"
 else
-	check "listeners --json marks the squatter" sh -c "[ $rc -eq 1 ] && grep -q '^\[{.*}\]\$' '$t/out' && grep -Eq '\"protocol\":\"tcp\",\"family\":\"inet\",\"address\":\"0.0.0.0\",\"port\":7777,\"uid\":1000,\"user\":\"alice\",[^}]*\"verdict\":\"squatter\"' '$t/out' && grep -Eq '\"port\":9001,\"uid\":1001,[^}]*\"verdict\":\"owner\"' '$t/out'"
+	check "listeners --json marks the squatter" sh -c "[ $rc -eq 1 ] && grep -q '^\[{.*}\]\$' '$t/out' && grep -Eq '\"protocol\":\"tcp\",\"family\":\"inet\",\"address\":\"0.0.0.0\",\"port\":7777,\"uid\":1000,\"user\":\"alice\",[^}]*\"verdict\":\"squatter\"' '$t/out' && grep -Eq '\"port\":9001,\"uid\":1001,[^}]*\"verdict\":\"owner\"' '$t/out' && grep -Eq '\"port\":612,\"uid\":1000,[^}]*\"pid\":[0-9]+,\"comm\":\"trybind\",\"verdict\":\"exempt\"' '$t/out'"
 fi
+kill "$squatter" 2>/dev/null
+wait "$squatter" 2>/dev/null
+run "$P" listeners
+check "listeners: exit 0 once the squatter is gone, capability holders still bound" \
+	sh -c "[ $rc -eq 0 ] && ! grep -q ' 7777 ' '$t/out' && grep -Eq ' 612 alice .* exempt ' '$t/out'"
 for h in $holders; do kill "$h" 2>/dev/null; wait "$h" 2>/dev/null; done
 holders=
-run "$P" listeners
-check "listeners: exit 0 once the squatter is gone" sh -c "[ $rc -eq 0 ] && ! grep -q ' 7777 ' '$t/out'"
 
 # --- reload -----------------------------------------------------------------
 { sed '/^udp 5353/d' "$t/portown.conf"; echo 'tcp 5000 user alice'; } >"$t/v2.conf"

@@ -3,12 +3,15 @@
  * trybind: bind one socket as a given user and report the errno, for the
  * portownctl VM tests.  Built static so it runs in a busybox initramfs.
  *
- *   trybind [-u UID] [-g GID] [-G GID,GID...] [-6] [-H] PROTO PORT
+ *   trybind [-u UID] [-g GID] [-G GID,GID...] [-c] [-6] [-H | -w SECONDS] PROTO PORT
  *
  * PROTO: tcp, udp, sctp, dccp, mptcp, udplite.  -u/-g/-G switch to those
  * credentials first (setgroups, setgid, setuid: a non-zero uid loses all
- * capabilities).  -6 uses AF_INET6.  -H holds the socket (listening for
- * stream sockets) until killed.
+ * capabilities).  -c keeps CAP_NET_BIND_SERVICE (only it) across the uid
+ * switch, effective (PR_SET_KEEPCAPS, then capset), like a unit with
+ * AmbientCapabilities=CAP_NET_BIND_SERVICE.  -6 uses AF_INET6.  -H holds the
+ * socket (listening for stream sockets) until killed; -w SECONDS holds it
+ * that long, then exits 0.
  * Prints "ok" or the errno name (e.g. EACCES).  Exit status: 0 bound,
  * 1 bind failed, 2 usage or setup error.
  */
@@ -18,7 +21,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #ifndef IPPROTO_MPTCP
@@ -46,7 +52,7 @@ static const char *ename(int e)
 
 static void usage(void)
 {
-	fputs("usage: trybind [-u UID] [-g GID] [-G GID,...] [-6] [-H] PROTO PORT\n", stderr);
+	fputs("usage: trybind [-u UID] [-g GID] [-G GID,...] [-c] [-6] [-H | -w SECONDS] PROTO PORT\n", stderr);
 	exit(2);
 }
 
@@ -54,10 +60,11 @@ int main(int argc, char **argv)
 {
 	long uid = -1, gid = -1;
 	gid_t groups[64];
-	int ngroups = -1, v6 = 0, hold = 0, c, type, proto, fd, one = 1;
+	int ngroups = -1, v6 = 0, hold = 0, keepcap = 0, c, type, proto, fd, one = 1;
+	long wait_s = -1;
 	char *p;
 
-	while ((c = getopt(argc, argv, "u:g:G:6H")) != -1) {
+	while ((c = getopt(argc, argv, "u:g:G:c6Hw:")) != -1) {
 		switch (c) {
 		case 'u': uid = strtol(optarg, NULL, 10); break;
 		case 'g': gid = strtol(optarg, NULL, 10); break;
@@ -68,6 +75,13 @@ int main(int argc, char **argv)
 			break;
 		case '6': v6 = 1; break;
 		case 'H': hold = 1; break;
+		case 'c': keepcap = 1; break;
+		case 'w':
+			wait_s = strtol(optarg, &p, 10);
+			if (*p || wait_s < 0)
+				usage();
+			hold = 1;
+			break;
 		default: usage();
 		}
 	}
@@ -95,9 +109,25 @@ int main(int argc, char **argv)
 		printf("setgid: %s\n", ename(errno));
 		return 2;
 	}
+	if (keepcap && prctl(PR_SET_KEEPCAPS, 1L, 0L, 0L, 0L) < 0) {
+		printf("prctl: %s\n", ename(errno));
+		return 2;
+	}
 	if (uid >= 0 && setresuid((uid_t)uid, (uid_t)uid, (uid_t)uid) < 0) {
 		printf("setuid: %s\n", ename(errno));
 		return 2;
+	}
+	if (keepcap) {
+		/* permitted survived the switch (KEEPCAPS); effective was cleared */
+		struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+		struct __user_cap_data_struct data[2];
+
+		memset(data, 0, sizeof(data));
+		data[0].effective = data[0].permitted = 1u << CAP_NET_BIND_SERVICE;
+		if (syscall(SYS_capset, &hdr, data) < 0) {
+			printf("capset: %s\n", ename(errno));
+			return 2;
+		}
 	}
 	fd = socket(v6 ? AF_INET6 : AF_INET, type, proto);
 	if (fd < 0) {
@@ -125,6 +155,11 @@ int main(int argc, char **argv)
 			listen(fd, 1);
 		printf("ok\n");
 		fflush(stdout);
+		if (wait_s >= 0) {
+			sleep((unsigned)wait_s);
+			close(fd);
+			return 0;
+		}
 		for (;;)
 			pause();
 	}
