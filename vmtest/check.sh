@@ -35,6 +35,8 @@ log "VM boot 1/3: portown enforcing, with Landlock, boot policy"
 heavy "$TOP/vmtest/run-vm.sh" main 1200 vmtest.mode=main \
 	lsm=portown,landlock portown.policy=$BOOT_POLICY
 python3 "$R" vm main --kunit
+log "benchmark (TCG + KASAN + lockdep: compare rows, not absolute values)"
+sed -n 's/^PORTOWN-BENCH //p' "$RESULTS/main.serial" >&2
 
 log "VM boot 2/3: portown.enforce=0"
 heavy "$TOP/vmtest/run-vm.sh" permissive 300 vmtest.mode=permissive \
