@@ -19,6 +19,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "../kselftest.h"
+
 #define POLICY "/sys/kernel/security/portown/policy"
 #define ITERATIONS 20000
 
@@ -95,7 +97,7 @@ int main(void)
 
 	printf("%8s %10s %12s %14s %14s\n", "rules", "load_ms",
 	       "port0_ns", "unowned_ns", "owner_ns");
-	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+	for (i = 0; i < ARRAY_SIZE(sizes); i++) {
 		double start, load_ms;
 		size_t len;
 		char *text = make_policy(sizes[i], &len);
