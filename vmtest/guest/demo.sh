@@ -31,6 +31,19 @@ fi
 say "netstat -ltn | grep ':80 '"
 netstat -ltn | grep ':80 ' || fail "nothing listens on port 80"
 
+if command -v portownctl >/dev/null; then
+	say "portownctl status"
+	portownctl status
+	say "portownctl show"
+	portownctl show
+	say "portownctl explain alice tcp 80"
+	portownctl explain alice tcp 80
+	say "portownctl explain www-data tcp http"
+	portownctl explain www-data tcp http
+	say "portownctl listeners"
+	portownctl listeners || fail "portownctl listeners found a squatter"
+fi
+
 say "setpriv --reuid=1001 --regid=1001 --clear-groups wget -q -O - http://127.0.0.1/   # as bob"
 page=$(setpriv --reuid=1001 --regid=1001 --clear-groups wget -q -O - http://127.0.0.1/)
 echo "$page"
