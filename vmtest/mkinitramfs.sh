@@ -49,6 +49,7 @@ add /portown/demo.sh "$TOP/vmtest/guest/demo.sh" 0755
 add /etc/passwd "$TOP/vmtest/guest/passwd" 0644
 add /etc/group "$TOP/vmtest/guest/group" 0644
 add /etc/services /etc/services 0644
+dirs /www/index.html
 entry "file /www/index.html $TOP/vmtest/guest/index.html 0644 33 33"
 
 for t in "$B"/selftests/*; do

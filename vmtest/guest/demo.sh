@@ -6,6 +6,8 @@
 
 ok=1
 say() { printf '\n$ %s\n' "$*"; }
+# as USER COMMAND: run a shell command as USER (initgroups, no capability).
+as() { u=$1; shift; su -s /bin/sh "$u" -c "$*"; }
 fail() { echo "DEMO FAILED: $*"; ok=0; }
 
 echo "portown demo on $(uname -sr)"
@@ -16,11 +18,11 @@ cat /proc/sys/net/ipv4/ip_unprivileged_port_start
 say "cat /sys/kernel/security/portown/policy   # loaded from portown.policy= at boot"
 cat /sys/kernel/security/portown/policy
 
-say "setpriv --reuid=33 --regid=33 --clear-groups httpd -f -p 80 -h /www &"
-setpriv --reuid=33 --regid=33 --clear-groups httpd -f -p 80 -h /www &
-httpd_pid=$!
-sleep 1
-if kill -0 $httpd_pid 2>/dev/null; then
+say "as www-data: httpd -f -p 80 -h /www &"
+as www-data "exec httpd -f -p 80 -h /www" &
+sleep 2
+httpd_pid=$(pidof httpd)
+if [ -n "$httpd_pid" ]; then
 	say "grep -E 'Uid|Gid|CapEff|CapPrm' /proc/$httpd_pid/status"
 	grep -E '^(Uid|Gid|CapPrm|CapEff)' /proc/$httpd_pid/status
 	grep -q '^CapEff:.0000000000000000' /proc/$httpd_pid/status ||
@@ -44,8 +46,8 @@ if command -v portownctl >/dev/null; then
 	portownctl listeners || fail "portownctl listeners found a squatter"
 fi
 
-say "setpriv --reuid=1001 --regid=1001 --clear-groups wget -q -O - http://127.0.0.1/   # as bob"
-page=$(setpriv --reuid=1001 --regid=1001 --clear-groups wget -q -O - http://127.0.0.1/)
+say "as bob: wget -q -O - http://127.0.0.1/"
+page=$(as bob "wget -q -O - http://127.0.0.1/")
 echo "$page"
 echo "$page" | grep -q 'served by www-data' || fail "bob could not fetch the page"
 
@@ -53,8 +55,8 @@ say "kill $httpd_pid   # the owner goes down; port 80 stays its own"
 kill $httpd_pid
 wait $httpd_pid 2>/dev/null
 sleep 6		# let the audit rate limit refill, so the record shows
-say "setpriv --reuid=1000 --regid=1000 --clear-groups nc -l -p 80   # alice squats 80"
-out=$(setpriv --reuid=1000 --regid=1000 --clear-groups nc -l -p 80 2>&1)
+say "as alice: nc -l -p 80   # alice tries to squat 80"
+out=$(as alice "nc -l -p 80" 2>&1)
 rc=$?
 echo "$out (exit $rc)"
 echo "$out" | grep -q 'Permission denied' || fail "alice was not refused port 80"
@@ -63,12 +65,12 @@ line=$(dmesg | grep 'lsm=portown op=bind' | tail -n 1)
 echo "$line"
 echo "$line" | grep -q 'action=denied protocol=tcp port=80' || fail "no audit record"
 
-say "setpriv --reuid=1000 --regid=1000 --clear-groups nc -l -p 8080 &   # unowned high port: free"
-setpriv --reuid=1000 --regid=1000 --clear-groups nc -l -p 8080 &
-nc_pid=$!
+say "as alice: nc -l -p 8080 &   # an unowned high port is free"
+as alice "exec nc -l -p 8080" &
 sleep 1
-if kill -0 $nc_pid 2>/dev/null; then
-	echo "alice listens on 8080"
+nc_pid=$(pidof nc)
+if [ -n "$nc_pid" ]; then
+	netstat -ltn | grep ':8080 '
 	kill $nc_pid
 else
 	fail "alice could not bind 8080"
