@@ -164,57 +164,44 @@ static int portown_read_bool(const char __user *buf, size_t count, bool *val)
 	return 0;
 }
 
-static int portown_enforce_show(struct seq_file *m, void *v)
-{
-	seq_printf(m, "%d\n", READ_ONCE(portown_enforcing));
-	return 0;
-}
-
-static int portown_enforce_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, portown_enforce_show, NULL);
-}
-
-static ssize_t portown_enforce_write(struct file *file, const char __user *buf,
-				     size_t count, loff_t *ppos)
-{
-	bool val;
-	int err;
-
-	err = portown_may_write(file);
-	if (err)
-		return err;
-	if (READ_ONCE(portown_locked))
-		return -EPERM;
-	err = portown_read_bool(buf, count, &val);
-	if (err)
-		return err;
-	err = portown_set_enforcing(val);
-	return err ?: count;
-}
-
-static const struct file_operations portown_enforce_fops = {
-	.open = portown_enforce_open,
-	.read = seq_read,
-	.write = portown_enforce_write,
-	.llseek = seq_lseek,
-	.release = single_release,
+/* "enforce" and "lock": a value shown as 0 or 1, set through one helper. */
+struct portown_switch {
+	bool *value;
+	int (*set)(bool value);
 };
 
-static int portown_lock_show(struct seq_file *m, void *v)
+static int portown_set_lock(bool lock)
 {
-	seq_printf(m, "%d\n", READ_ONCE(portown_locked));
+	return lock ? portown_lock() : 0;	/* "0" while unlocked: no-op */
+}
+
+static const struct portown_switch portown_enforce_switch = {
+	.value = &portown_enforcing,
+	.set = portown_set_enforcing,
+};
+
+static const struct portown_switch portown_lock_switch = {
+	.value = &portown_locked,
+	.set = portown_set_lock,
+};
+
+static int portown_switch_show(struct seq_file *m, void *v)
+{
+	const struct portown_switch *sw = m->private;
+
+	seq_printf(m, "%d\n", READ_ONCE(*sw->value));
 	return 0;
 }
 
-static int portown_lock_open(struct inode *inode, struct file *file)
+static int portown_switch_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, portown_lock_show, NULL);
+	return single_open(file, portown_switch_show, inode->i_private);
 }
 
-static ssize_t portown_lock_write(struct file *file, const char __user *buf,
-				  size_t count, loff_t *ppos)
+static ssize_t portown_switch_write(struct file *file, const char __user *buf,
+				    size_t count, loff_t *ppos)
 {
+	const struct portown_switch *sw = file_inode(file)->i_private;
 	bool val;
 	int err;
 
@@ -226,15 +213,14 @@ static ssize_t portown_lock_write(struct file *file, const char __user *buf,
 	err = portown_read_bool(buf, count, &val);
 	if (err)
 		return err;
-	if (val)
-		err = portown_lock();
+	err = sw->set(val);
 	return err ?: count;
 }
 
-static const struct file_operations portown_lock_fops = {
-	.open = portown_lock_open,
+static const struct file_operations portown_switch_fops = {
+	.open = portown_switch_open,
 	.read = seq_read,
-	.write = portown_lock_write,
+	.write = portown_switch_write,
 	.llseek = seq_lseek,
 	.release = single_release,
 };
@@ -264,10 +250,11 @@ int __init portown_fs_init(void)
 		const char *name;
 		umode_t mode;
 		const struct file_operations *fops;
+		const struct portown_switch *data;
 	} files[] = {
 		{ "policy", 0600, &portown_policy_fops },
-		{ "enforce", 0644, &portown_enforce_fops },
-		{ "lock", 0644, &portown_lock_fops },
+		{ "enforce", 0644, &portown_switch_fops, &portown_enforce_switch },
+		{ "lock", 0644, &portown_switch_fops, &portown_lock_switch },
 		{ "stats", 0444, &portown_stats_fops },
 	};
 	struct dentry *dir, *dentry;
@@ -278,7 +265,8 @@ int __init portown_fs_init(void)
 		return PTR_ERR(dir);
 	for (i = 0; i < ARRAY_SIZE(files); i++) {
 		dentry = securityfs_create_file(files[i].name, files[i].mode,
-						dir, NULL, files[i].fops);
+						dir, (void *)files[i].data,
+						files[i].fops);
 		if (IS_ERR(dentry)) {
 			pr_err("cannot create securityfs file %s\n",
 			       files[i].name);
