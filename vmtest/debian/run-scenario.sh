@@ -125,7 +125,7 @@ while [ "$p443" = "$p80" ]; do p443=$(free_port); done
 # watchdog loses ticks and would wrongly demote it, making guest time (and
 # every sleep) run slow.
 cmdline="root=/dev/vda rw console=ttyS0 lsm=portown,landlock panic=-1 audit=1 loglevel=5 systemd.show_status=error tsc=reliable portown_scenario=1"
-qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu max -m 2G -smp 2
+qemu=(qemu-system-x86_64 -machine pc -accel tcg -cpu max,la57=off -m 2G -smp 2
       -nographic -nodefaults -no-user-config -serial stdio -monitor none -no-reboot
       -kernel "$kernel" -append "$cmdline"
       -drive "file=$rundir/overlay.qcow2,if=virtio,format=qcow2,cache=unsafe"
