@@ -187,7 +187,6 @@ static int portown_check(enum portown_proto proto, u16 port)
 		if (portown_range_owner(policy, range, current_cred())) {
 			rcu_read_unlock();
 			portown_stat_inc(PORTOWN_STAT_ALLOWED_OWNER);
-			portown_stat_inc(PORTOWN_STAT_ALLOWED);
 			return 0;
 		}
 		reason = PORTOWN_REASON_OWNED;
@@ -195,7 +194,6 @@ static int portown_check(enum portown_proto proto, u16 port)
 		reason = PORTOWN_REASON_RESERVED;
 	} else {
 		rcu_read_unlock();
-		portown_stat_inc(PORTOWN_STAT_ALLOWED);
 		return 0;
 	}
 	rcu_read_unlock();
@@ -203,7 +201,6 @@ static int portown_check(enum portown_proto proto, u16 port)
 	has_cap = portown_capable();
 	if (has_cap && !strict) {
 		portown_stat_inc(PORTOWN_STAT_ALLOWED_CAPABILITY);
-		portown_stat_inc(PORTOWN_STAT_ALLOWED);
 		return 0;
 	}
 
@@ -215,7 +212,6 @@ static int portown_check(enum portown_proto proto, u16 port)
 	    (port >= PORTOWN_STOCK_BOUNDARY || has_cap)) {
 		portown_audit_bind(proto, port, reason, false);
 		portown_stat_inc(PORTOWN_STAT_LOGGED);
-		portown_stat_inc(PORTOWN_STAT_ALLOWED);
 		return 0;
 	}
 

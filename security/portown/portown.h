@@ -109,7 +109,6 @@ const char *portown_proto_name(enum portown_proto proto);
 /* State of the running LSM (hooks.c). */
 enum portown_stat {
 	PORTOWN_STAT_CHECKED,
-	PORTOWN_STAT_ALLOWED,
 	PORTOWN_STAT_ALLOWED_OWNER,
 	PORTOWN_STAT_ALLOWED_CAPABILITY,
 	PORTOWN_STAT_DENIED,
