@@ -66,7 +66,8 @@ void portown_audit_bind(enum portown_proto proto, u16 port,
 
 /**
  * portown_audit_load - log a policy load or a rejected policy
- * @policy: the loaded policy, or NULL when rejected
+ * @policy: the policy just published, with portown_state_mutex held so
+ *	    that it cannot be freed meanwhile; or NULL when rejected
  * @perr: why it was rejected, or NULL
  * @err: the errno returned to the writer
  */

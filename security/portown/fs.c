@@ -117,11 +117,9 @@ static ssize_t portown_policy_write(struct file *file, const char __user *buf,
 
 	err = portown_policy_replace(policy);
 	if (err) {
-		policy = NULL;
 		perr.reason = "policy is locked";
 		goto fail;
 	}
-	portown_audit_load(policy, NULL, 0);
 	*ppos += count;
 	return count;
 

@@ -112,16 +112,31 @@ static int portown_sock_proto(const struct sock *sk, int family)
 }
 
 /*
+ * An AF_SMC socket binds an inner TCP socket of the family its protocol
+ * names: SMCPROTO_SMC6 (net/smc/smc.h) means IPv6, anything else IPv4.
+ */
+#define PORTOWN_SMCPROTO_SMC6	1
+
+/*
  * The port a bind(2) of @address would take on a socket of @family, or -1
- * when the protocol's own bind is going to reject the address (too short,
- * a family it does not take): that is left to the stack and its errno.
+ * when the protocol's own bind is certain to reject the address (too
+ * short, a family it never takes): that is left to the stack and its
+ * errno.
+ *
+ * Only what cannot change under us decides: the address (a kernel copy),
+ * its length, the socket's type and protocol. Socket state such as
+ * IPV6_V6ONLY can be flipped by another thread between this check and the
+ * protocol's own, so it must not make portown look away: an address that
+ * some state would accept is judged.
  *
  * This mirrors inet_bind_sk()/__inet_bind(), inet6_bind_sk()/
- * __inet6_bind(), sctp_bind() and smc_bind(): AF_INET sockets take
+ * __inet6_bind(), sctp_sockaddr_af() and smc_bind(): AF_INET sockets take
  * AF_INET and, for compatibility, AF_UNSPEC with INADDR_ANY (except
- * SCTP); AF_INET6 sockets take AF_INET6 (v4-mapped included) and, for
- * SCTP, AF_INET; SMC takes all three. IPV6_ADDRFORM may change the
- * family under us, but only of a connected, hence already bound, socket.
+ * SCTP); AF_INET6 sockets take AF_INET6 and, for SCTP, AF_INET too. SCTP
+ * wants a whole sockaddr_in6 where the others make do with RFC 2133's.
+ * SMC checks for a sockaddr_in, then binds its inner TCP socket by the
+ * same rules. IPV6_ADDRFORM may change the family, but only of a
+ * connected, hence already bound, socket.
  */
 static int portown_bind_port(const struct sock *sk, int family,
 			     const struct sockaddr *address, int addrlen)
@@ -132,25 +147,35 @@ static int portown_bind_port(const struct sock *sk, int family,
 
 	if (addrlen < offsetofend(struct sockaddr, sa_family))
 		return -1;
+	if (family == AF_SMC) {
+		if (addrlen < sizeof(*sin))
+			return -1;
+		family = sk->sk_protocol == PORTOWN_SMCPROTO_SMC6 ? AF_INET6 :
+								    AF_INET;
+	}
 
 	switch (address->sa_family) {
 	case AF_UNSPEC:
-		if ((family != AF_INET && family != AF_SMC) || sctp)
+		if (family != AF_INET || sctp)
 			return -1;
 		if (addrlen < sizeof(*sin) ||
 		    sin->sin_addr.s_addr != htonl(INADDR_ANY))
 			return -1;
 		return ntohs(sin->sin_port);
 	case AF_INET:
-		if (family == AF_INET6 && !(sctp && !ipv6_only_sock(sk)))
+		if (family == AF_INET6 && !sctp)
 			return -1;
 		if (addrlen < sizeof(*sin))
 			return -1;
 		return ntohs(sin->sin_port);
 	case AF_INET6:
-		if (family == AF_INET)
+		if (family != AF_INET6)
 			return -1;
-		if (addrlen < SIN6_LEN_RFC2133)
+		if (addrlen < (sctp ? sizeof(*sin6) : SIN6_LEN_RFC2133))
+			return -1;
+		/* __inet6_bind() refuses these before any port check. */
+		if (sk->sk_type == SOCK_STREAM && !sctp &&
+		    ipv6_addr_is_multicast(&sin6->sin6_addr))
 			return -1;
 		return ntohs(sin6->sin6_port);
 	default:
@@ -293,7 +318,9 @@ static int portown_sctp_bind_connect(struct sock *sk, int optname,
  * @policy: the new policy; owned by this function from now on
  *
  * The old policy is freed after an RCU grace period, so binds in flight
- * finish against it and no bind ever waits for a writer.
+ * finish against it and no bind ever waits for a writer. The load is
+ * audited before the mutex is dropped: once it is, another writer may
+ * replace @policy and have it freed.
  *
  * Return: 0, or -EPERM when the policy is locked (@policy is then freed).
  */
@@ -309,6 +336,7 @@ int portown_policy_replace(struct portown_policy *policy)
 	}
 	old = rcu_replace_pointer(portown_policy, policy,
 				  lockdep_is_held(&portown_state_mutex));
+	portown_audit_load(policy, NULL, 0);
 	mutex_unlock(&portown_state_mutex);
 	if (old)
 		kvfree_rcu(old, rcu);
