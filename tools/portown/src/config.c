@@ -485,8 +485,13 @@ static void parse_path(struct po_parser *ps, const char *path,
 	} else {
 		fd = open(path, O_RDONLY | O_CLOEXEC);
 	}
-	if (fd < 0 || fstat(fd, &st) < 0 || S_ISDIR(st.st_mode)) {
-		err = fd < 0 ? errno : (S_ISDIR(st.st_mode) ? EISDIR : errno);
+	if (fd < 0)
+		err = errno;
+	else if (fstat(fd, &st) < 0)
+		err = errno;
+	else if (S_ISDIR(st.st_mode))
+		err = EISDIR;
+	if (err) {
 		if (rfile)
 			po_diag_add(ps, rfile, rline, rcol, "cannot read '%s': %s", path, strerror(err));
 		else
@@ -574,13 +579,37 @@ void po_parse_default(struct po_parser *ps, const char *conf,
 		char *pat;
 		glob_t g;
 
+		struct stat st;
+		int rc;
+
+		/*
+		 * A missing drop-in directory is fine; one that cannot be read
+		 * is an error, or its rules would silently not be loaded.
+		 */
+		if (stat(dropin_dir, &st) < 0) {
+			if (errno != ENOENT)
+				po_diag_add(ps, dropin_dir, 0, 0, "cannot read: %s",
+					    strerror(errno));
+			return;
+		}
+		if (!S_ISDIR(st.st_mode)) {
+			po_diag_add(ps, dropin_dir, 0, 0, "cannot read: %s",
+				    strerror(ENOTDIR));
+			return;
+		}
 		if (asprintf(&pat, "%s/*.conf", dropin_dir) < 0)
 			oom();
-		if (glob(pat, 0, NULL, &g) == 0) {
+		rc = glob(pat, GLOB_ERR, NULL, &g);
+		if (rc == 0) {
 			for (size_t i = 0; i < g.gl_pathc; i++)
 				parse_path(ps, g.gl_pathv[i], NULL, 0, 0);
-			globfree(&g);
+		} else if (rc == GLOB_NOSPACE) {
+			oom();
+		} else if (rc != GLOB_NOMATCH) {
+			po_diag_add(ps, dropin_dir, 0, 0, "cannot read: %s",
+				    strerror(errno ? errno : EIO));
 		}
+		globfree(&g);
 		free(pat);
 	}
 }
@@ -598,8 +627,10 @@ size_t po_parse_finish(struct po_parser *ps)
 			    p->nrules >= (size_t)PO_MAX_RULES * 4 ? "at least " : "",
 			    p->nrules, PO_MAX_RULES);
 	} else {
+		/* in the kernel's order: text size, then the owner table */
 		size_t len;
 		char *text = po_policy_format(p, &len);
+		uint64_t owners;
 
 		if (!text)
 			oom();
@@ -609,6 +640,11 @@ size_t po_parse_finish(struct po_parser *ps)
 				    p->nrules ? p->rules[p->nrules - 1].src_line : 0, 1,
 				    "policy text too large (%zu bytes; the kernel accepts at most %u)",
 				    len, PO_MAX_TEXT);
+		else if ((owners = po_policy_owner_entries(p)) > PO_MAX_OWNERS)
+			po_diag_add(ps, p->rules[p->nrules - 1].src_file,
+				    p->rules[p->nrules - 1].src_line, 1,
+				    "overlapping ranges need %llu owner entries; the kernel accepts at most %u",
+				    (unsigned long long)owners, PO_MAX_OWNERS);
 	}
 	return ps->ndiags;
 }

@@ -17,10 +17,12 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #ifndef PORTOWN_VERSION
 #define PORTOWN_VERSION "0.1"
@@ -537,12 +539,31 @@ static int do_show(int argc, char **argv)
 
 /* ------------------------------------------------------------- status */
 
+/*
+ * portown governs the initial network namespace only, and the sysctl and
+ * the sock_diag dump are those of the caller's namespace: say so when the
+ * caller is elsewhere (the PID 1 comparison needs root; without it, quiet).
+ */
+static void warn_if_not_init_netns(void)
+{
+	const char *procfs = po_procfs_dir();
+	char self[PATH_MAX], init[PATH_MAX];
+	struct stat a, b;
+
+	snprintf(self, sizeof(self), "%s/self/ns/net", procfs);
+	snprintf(init, sizeof(init), "%s/1/ns/net", procfs);
+	if (stat(self, &a) < 0 || stat(init, &b) < 0)
+		return;
+	if (a.st_dev != b.st_dev || a.st_ino != b.st_ino)
+		warnx("warning: not in the initial network namespace: the sysctl and sockets shown are this namespace's, which portown does not govern");
+}
+
 static int do_status(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		HELP_OPT, { "json", no_argument, NULL, 'j' }, { 0 }
 	};
-	bool json = false;
+	bool json = false, havepol = true;
 	struct po_policy pol;
 	char *stats = NULL, *ups = NULL;
 	int c, enf, lck, rc = EX_OK;
@@ -557,6 +578,7 @@ static int do_status(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
+	warn_if_not_init_netns();
 	if (kio_proc_read("net/ipv4/ip_unprivileged_port_start", &ups, NULL) == 0)
 		unpriv = strtol(ups, NULL, 10);
 	free(ups);
@@ -571,16 +593,23 @@ static int do_status(int argc, char **argv)
 	enf = read_flag("enforce");
 	lck = read_flag("lock");
 	if (read_kernel_policy(&pol, NULL) != EX_OK) {
+		/* e.g. not root: the policy file is 0600 */
 		po_policy_init(&pol);
+		havepol = false;
 		rc = EX_KERNEL;
 	}
 	if (kio_read("stats", &stats, NULL) < 0)
 		stats = NULL;
 	if (json) {
-		printf("{\"active\":true,\"enforcing\":%s,\"locked\":%s,\"reserved\":%u,\"strict\":%s,\"rules\":%zu,\"ip_unprivileged_port_start\":%ld,\"stats\":{",
+		printf("{\"active\":true,\"enforcing\":%s,\"locked\":%s,",
 		       enf < 0 ? "null" : enf ? "true" : "false",
-		       lck < 0 ? "null" : lck ? "true" : "false",
-		       pol.reserved, pol.strict ? "true" : "false", pol.nrules, unpriv);
+		       lck < 0 ? "null" : lck ? "true" : "false");
+		if (havepol)
+			printf("\"reserved\":%u,\"strict\":%s,\"rules\":%zu,",
+			       pol.reserved, pol.strict ? "true" : "false", pol.nrules);
+		else
+			printf("\"reserved\":null,\"strict\":null,\"rules\":null,");
+		printf("\"ip_unprivileged_port_start\":%ld,\"stats\":{", unpriv);
 		bool first = true;
 
 		for (char *line = stats ? strtok(stats, "\n") : NULL; line; line = strtok(NULL, "\n")) {
@@ -599,9 +628,13 @@ static int do_status(int argc, char **argv)
 		printf("portown: active\n");
 		printf("mode: %s\n", enf < 0 ? "unknown" : enf ? "enforcing" : "permissive");
 		printf("locked: %s\n", lck < 0 ? "unknown" : lck ? "yes (until reboot)" : "no");
-		printf("reserved: %u%s\n", pol.reserved, pol.reserved ? "" : " (off)");
-		printf("strict: %s\n", pol.strict ? "yes" : "no");
-		printf("rules: %zu\n", pol.nrules);
+		if (havepol) {
+			printf("reserved: %u%s\n", pol.reserved, pol.reserved ? "" : " (off)");
+			printf("strict: %s\n", pol.strict ? "yes" : "no");
+			printf("rules: %zu\n", pol.nrules);
+		} else {
+			printf("reserved: unknown\nstrict: unknown\nrules: unknown\n");
+		}
 		printf("ip_unprivileged_port_start: %ld\n", unpriv);
 		if (stats) {
 			printf("stats:\n");
@@ -780,7 +813,7 @@ static int do_explain(int argc, char **argv)
 	if (u.known)
 		printf("user %s (uid %u, gid %u, ", u.name, u.uid, u.gid);
 	else
-		printf("uid %u (no passwd entry; gid %u, ", u.uid, u.gid);
+		printf("uid %u (no passwd entry, so no gid; ", u.uid);
 	print_groups(&u);
 	printf("): %s\n", !d.allowed ? "refused (EACCES)" : d.logged ? "allowed, logged (permissive mode)" : "allowed");
 	printf("  %s\n", po_step_describe(d.step));
@@ -881,6 +914,7 @@ static int do_listeners(int argc, char **argv)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (require_active() < 0 || read_kernel_policy(&pol, NULL) != EX_OK)
 		return EX_KERNEL;
+	warn_if_not_init_netns();
 	if (po_sockdiag_dump(&socks, err, sizeof(err)) < 0) {
 		warnx("%s", err);
 		po_policy_free(&pol);
@@ -1073,7 +1107,7 @@ int main(int argc, char **argv)
 			cur_cmd = &cmds[i];
 			argv += optind;
 			argc -= optind;
-			optind = 1;
+			optind = 0;	/* full reset: the "+" mode above must not carry over */
 			rc = cmds[i].fn(argc, argv);
 			if (fflush(stdout) != 0 || ferror(stdout)) {
 				warnx("error writing output: %s", strerror(errno));

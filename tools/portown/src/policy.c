@@ -89,6 +89,48 @@ void po_policy_canonicalize(struct po_policy *p)
 	p->nrules = o;
 }
 
+/*
+ * The kernel cuts each protocol's rules at every range boundary and keeps
+ * one owner entry per rule covering each piece (security/portown/policy.c,
+ * portown_count()); a policy needing more than PO_MAX_OWNERS is refused
+ * with E2BIG. Count the same way: at each boundary, the rules covering
+ * the piece that starts there.
+ */
+uint64_t po_policy_owner_entries(const struct po_policy *p)
+{
+	static int32_t delta[65537];
+	static bool bound[65537];
+	uint64_t total = 0;
+
+	for (unsigned proto = 0; proto < PO_NPROTO; proto++) {
+		int64_t active = 0;
+		bool any = false;
+
+		memset(delta, 0, sizeof(delta));
+		memset(bound, 0, sizeof(bound));
+		for (size_t i = 0; i < p->nrules; i++) {
+			const struct po_rule *r = &p->rules[i];
+
+			if (r->proto != proto)
+				continue;
+			delta[r->first]++;
+			delta[r->last + 1]--;
+			bound[r->first] = bound[r->last + 1] = true;
+			any = true;
+		}
+		if (!any)
+			continue;
+		for (unsigned x = 1; x <= 65536; x++) {
+			if (!bound[x])
+				continue;
+			active += delta[x];
+			if (active > 0)
+				total += (uint64_t)active;
+		}
+	}
+	return total;
+}
+
 void po_rule_format(const struct po_rule *r, char *buf, size_t size)
 {
 	if (r->first == r->last)

@@ -17,6 +17,7 @@
 #define PO_MAX_RULES		65536u
 #define PO_MAX_TEXT		(2u * 1024u * 1024u)	/* kernel write limit */
 #define PO_MAX_ID		4294967294u
+#define PO_MAX_OWNERS		(1u << 21)	/* kernel owner-entry limit */
 
 enum po_proto { PO_TCP, PO_UDP, PO_SCTP, PO_DCCP, PO_NPROTO };
 enum po_subject { PO_UID, PO_GID };
@@ -45,6 +46,8 @@ int po_policy_add(struct po_policy *p, const struct po_rule *r);
 /* sort in canonical order and drop exact duplicates */
 void po_policy_canonicalize(struct po_policy *p);
 int po_rule_cmp(const struct po_rule *a, const struct po_rule *b);
+/* owner entries the kernel needs for a canonicalized policy */
+uint64_t po_policy_owner_entries(const struct po_policy *p);
 
 const char *po_proto_name(unsigned proto);
 int po_proto_parse(const char *s);	/* -1 if unknown */

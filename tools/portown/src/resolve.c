@@ -125,10 +125,14 @@ int po_user_lookup_uid(uint32_t uid, struct po_user *u)
 
 	if (pw)
 		return from_passwd(pw, u);
-	/* no passwd entry: only the uid is known; gid = uid, no groups */
+	/*
+	 * No passwd entry: only the uid is known. The gid is unknown, so it
+	 * is (uint32_t)-1, the invalid id that no rule can name, and there
+	 * are no supplementary groups: no gid rule matches.
+	 */
 	memset(u, 0, sizeof(*u));
 	u->uid = uid;
-	u->gid = uid;
+	u->gid = PO_GID_UNKNOWN;
 	return 0;
 }
 

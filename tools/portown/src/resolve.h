@@ -12,6 +12,9 @@ const char *po_user_name(uint32_t uid, char *buf, size_t size);
 const char *po_group_name(uint32_t gid, char *buf, size_t size);
 const char *po_service_name(unsigned port, unsigned proto, char *buf, size_t size);
 
+/* the gid of a uid without a passwd entry: (uint32_t)-1, never a rule's id */
+#define PO_GID_UNKNOWN		UINT32_MAX
+
 /* a user's credentials as a login would set them */
 struct po_user {
 	char name[256];		/* "" when the uid has no passwd entry */

@@ -82,6 +82,23 @@ printf 'tcp 22 uid 0\n' | "$P" check - >"$t/out" 2>"$t/err"
 check "check - reads standard input" grep -qx 'tcp 22 uid 0' "$t/out"
 run "$P" check "$t/nonexistent.conf"
 check "check of a missing file: exit 3" sh -c "[ $rc -eq 3 ] && grep -q 'nonexistent.conf: cannot read: No such file' '$t/err'"
+# options may follow the operands, as in every GNU tool
+run "$P" check "$t/good.conf" --help
+check "check FILE --help prints usage, exit 0" sh -c "[ $rc -eq 0 ] && grep -q '^usage: portownctl check' '$t/out'"
+run "$P" explain -f "$t/good.conf" root tcp 80 --numeric-only-bogus
+check "an unknown option after the operands is an option error (exit 2)" sh -c "[ $rc -eq 2 ] && ! grep -q 'expected USER PROTO PORT' '$t/err'"
+# the kernel's owner-table limit: 2100 nested ranges need 4,410,000 entries
+awk 'BEGIN { for (i = 1; i <= 2100; i++) printf "tcp %d-%d uid %d\n", i, 65535 - i, i }' >"$t/nested.conf"
+run "$P" check "$t/nested.conf"
+check "check refuses what the kernel would refuse with E2BIG (owner entries)" sh -c "[ $rc -eq 3 ] && [ ! -s '$t/out' ] &&
+	grep -qx '$t/nested.conf:2100:1: overlapping ranges need 4410000 owner entries; the kernel accepts at most 2097152' '$t/err'"
+awk 'BEGIN { for (i = 1; i <= 1000; i++) printf "tcp %d-%d uid %d\n", i, 65535 - i, i }' >"$t/nested-ok.conf"
+run "$P" check "$t/nested-ok.conf"
+check "1000 nested ranges (1,000,000 owner entries) are fine" [ $rc -eq 0 ]
+# a drop-in "directory" that cannot be read is an error, not "no drop-ins"
+printf 'tcp 22 uid 0\n' >"$t/notadir"
+PORTOWN_CONFDIR=$t/notadir "$P" check >"$t/out" 2>"$t/err"; rc=$?
+check "an unreadable drop-in directory fails the check (exit 3)" sh -c "[ $rc -eq 3 ] && grep -q '$t/notadir: cannot read: Not a directory' '$t/err'"
 
 # default config + drop-ins
 mkdir -p "$t/portown.d"
@@ -130,6 +147,12 @@ run "$P" status
 check "status shows mode, lock, reserved, rules, sysctl and stats" sh -c "[ $rc -eq 0 ] && grep -qx 'mode: enforcing' '$t/out' && grep -qx 'locked: no' '$t/out' && grep -qx 'reserved: 1000' '$t/out' && grep -qx 'rules: 4' '$t/out' && grep -qx 'ip_unprivileged_port_start: 0' '$t/out' && grep -qx '  denied 2' '$t/out'"
 run "$P" status --json
 check "status --json is valid JSON" sh -c "[ $rc -eq 0 ] && jq -e '.active == true and .rules == 4 and .stats.denied == 2 and .ip_unprivileged_port_start == 0' '$t/out' >/dev/null"
+mv "$S/policy" "$t/policy.saved" && mkdir "$S/policy"
+run "$P" status
+check "status without a readable policy says unknown, exit 4" sh -c "[ $rc -eq 4 ] && grep -qx 'reserved: unknown' '$t/out' && grep -qx 'rules: unknown' '$t/out' && grep -qx 'mode: enforcing' '$t/out'"
+run "$P" status --json
+check "status --json without a readable policy has nulls" sh -c "[ $rc -eq 4 ] && jq -e '.reserved == null and .rules == null and .enforcing == true' '$t/out' >/dev/null"
+rmdir "$S/policy" && mv "$t/policy.saved" "$S/policy"
 printf '1024\n' >"$R/net/ipv4/ip_unprivileged_port_start"
 run "$P" status
 check "status warns when ip_unprivileged_port_start is not 0" grep -q 'takeover was undone' "$t/err"

@@ -66,11 +66,14 @@ done
 # the systemd unit
 u=$SRCDIR/dist/portown.service
 okunit=ok
-for kv in Type=oneshot RemainAfterExit=yes DefaultDependencies=no Before=network-pre.target \
+for kv in Type=oneshot RemainAfterExit=yes DefaultDependencies=no \
 	Wants=network-pre.target ConditionPathExists=/sys/kernel/security/portown \
 	"ExecStart=/usr/sbin/portownctl load" "ExecReload=/usr/sbin/portownctl load" WantedBy=sysinit.target; do
 	grep -q "^$kv" "$u" || { echo "# missing: $kv"; okunit=not-ok; }
-	case $kv in Before=*) grep -q "^Before=network-pre.target" "$u" || okunit=not-ok ;; esac
+done
+# before anything that binds: sockets, the network, every sysinit service
+for t in network-pre.target sysinit.target sockets.target; do
+	grep -q "^Before=.*\b$t\b" "$u" || { echo "# not ordered Before=$t"; okunit=not-ok; }
 done
 emit $okunit "systemd: portown.service has the required settings"
 if command -v systemd-analyze >/dev/null 2>&1; then
