@@ -20,11 +20,17 @@ serial=$RESULTS/$name.serial
 # interrupt during identify_cpu() and report a wild access in
 # rcu_is_watching() before portown or any test has run.
 CPU=max,la57=off
+# Two sockets of one CPU each: the test kernel has no ACPI and finds CPUs
+# in SeaBIOS's MP table, which lists one CPU per socket; "-smp 2" alone
+# (one socket, two cores) boots a uniprocessor guest.
+SMP=2,sockets=2,cores=1,threads=1
 
 qemu_cmd() {	# qemu_cmd ACCEL CONSOLE SERIAL APPEND... -> $cmd
 	local accel=$1 con=$2 ser=$3
 	shift 3
-	cmd=(qemu-system-x86_64 -accel "$accel" -machine pc -cpu "$CPU" -smp 2
+	# One host thread per guest CPU under TCG.
+	[ "$accel" = tcg ] && accel=tcg,thread=multi
+	cmd=(qemu-system-x86_64 -accel "$accel" -machine pc -cpu "$CPU" -smp "$SMP"
 	     -m 1536 -nodefaults -display none -no-reboot
 	     -serial "file:$con" -serial "file:$ser"
 	     -kernel "$kernel" -initrd "$initrd"
