@@ -20,7 +20,7 @@ repo=$(cd "$here/../.." && pwd)
 out=$repo/build/debian
 results=
 kernel=$repo/build/kbuild/arch/x86/boot/bzImage
-tmo=600
+tmo=900
 keep=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -208,6 +208,8 @@ fi
 if [ "$(grep -ac 'reboot: Restarting system' "$console")" -gt 1 ]; then extra_boot=1; fi
 qemu_secs=$(( $(date +%s) - qstart ))
 cp "$console" "${results%.tap}.console.log" 2>/dev/null || true
+# How long each guest check took (milliseconds), for tuning the scenario.
+grep -a -o 'PORTOWN-TIME: .*' "$console" | sed 's/^PORTOWN-TIME: //' >"${results%.tap}.timing" 2>/dev/null || true
 
 # ---------------------------------------------------------------- transcript
 say ""
