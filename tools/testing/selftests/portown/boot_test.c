@@ -2,25 +2,58 @@
 /*
  * portown: the boot-time policy (portown.policy= and portown.enforce=)
  *
- * Must run first in a boot, before anything replaces the policy.  The
- * harness boots with
- *
- *   portown.policy=tcp:80:uid:33,tcp:443:gid:33,udp:5353:uid:102,tcp:9000-9009:gid:1001
- *
- * and sometimes portown.enforce=0.  Only reads and binds: changes nothing.
+ * Must run first in a boot, before anything replaces the policy. The
+ * harness boots with one of the policies of boot_policies[] below (and
+ * sometimes portown.enforce=0); the tests check what that policy must
+ * have done. Only reads and binds: changes nothing.
  */
 
 #include "common.h"
 
+/* The rules in the compact form, and settings, of the main boots. */
 #define BOOT_POLICY \
 	"tcp:80:uid:33,tcp:443:gid:33,udp:5353:uid:102,tcp:9000-9009:gid:1001"
 
-#define BOOT_CANONICAL \
-	"reserved 1024\n" \
-	"tcp 80 uid 33\n" \
-	"tcp 443 gid 33\n" \
-	"tcp 9000-9009 gid 1001\n" \
-	"udp 5353 uid 102\n"
+/* Settings in the compact form. */
+#define BOOT_SETTINGS "reserved:2000,strict,sctp:9899:uid:1000,tcp:80:uid:33"
+
+/* Item 2 is bad: the whole policy is refused, the empty one is in force. */
+#define BOOT_INVALID "tcp:80:uid:33,tcp:99999:uid:1"
+#define BOOT_INVALID_LOG \
+	"portown: portown.policy= rejected (item 2: port out of range 1-65535), no rules loaded"
+
+enum boot_kind { BOOT_MAIN, BOOT_WITH_SETTINGS, BOOT_REFUSED };
+
+static const struct boot_policy {
+	enum boot_kind kind;
+	const char *cmdline;
+	const char *canonical;
+	int nrules;
+	const char *log;	/* the kernel's message about it */
+} boot_policies[] = {
+	{
+		BOOT_MAIN, BOOT_POLICY,
+		"reserved 1024\n"
+		"tcp 80 uid 33\n"
+		"tcp 443 gid 33\n"
+		"tcp 9000-9009 gid 1001\n"
+		"udp 5353 uid 102\n",
+		4, "portown: boot policy loaded: 4 rules",
+	},
+	{
+		BOOT_WITH_SETTINGS, BOOT_SETTINGS,
+		"reserved 2000\n"
+		"strict\n"
+		"tcp 80 uid 33\n"
+		"sctp 9899 uid 1000\n",
+		2, "portown: boot policy loaded: 2 rules",
+	},
+	{
+		BOOT_REFUSED, BOOT_INVALID,
+		"reserved 1024\n",
+		0, BOOT_INVALID_LOG,
+	},
+};
 
 static const struct creds www_creds = { .uid = 33, .gid = 33 };
 
@@ -38,6 +71,7 @@ static const struct creds mdns_creds = { .uid = 102, .gid = 102 };
 
 FIXTURE(boot)
 {
+	const struct boot_policy *boot;
 	int enforce;	/* from the command line, default 1 */
 };
 
@@ -78,8 +112,12 @@ FIXTURE_SETUP(boot)
 	ASSERT_LT(0, read_file("/proc/cmdline", cmdline, sizeof(cmdline)));
 	if (!cmdline_param(cmdline, "portown.policy", policy, sizeof(policy)))
 		SKIP(return, "no portown.policy= on the kernel command line");
-	if (strcmp(policy, BOOT_POLICY))
-		SKIP(return, "portown.policy=%.200s is not the one this test knows",
+	self->boot = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(boot_policies); i++)
+		if (!strcmp(policy, boot_policies[i].cmdline))
+			self->boot = &boot_policies[i];
+	if (!self->boot)
+		SKIP(return, "portown.policy=%.200s is not one this test knows",
 		     policy);
 	self->enforce = 1;
 	if (cmdline_param(cmdline, "portown.enforce", enforce,
@@ -98,7 +136,34 @@ FIXTURE_TEARDOWN(boot)
 
 TEST_F(boot, policy_text)
 {
-	ASSERT_POLICY(BOOT_CANONICAL);
+	ASSERT_POLICY(self->boot->canonical);
+}
+
+/* The kernel said what it did with the policy, at boot. */
+TEST_F(boot, kernel_log)
+{
+	char rec[8192];
+	bool found = false;
+	int fd;
+
+	fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	ASSERT_LE(0, fd);
+	for (;;) {
+		ssize_t n = read(fd, rec, sizeof(rec) - 1);
+
+		if (n < 0 && errno == EPIPE)
+			continue;
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		if (strstr(rec, self->boot->log))
+			found = true;
+	}
+	close(fd);
+	EXPECT_TRUE(found)
+	{
+		TH_LOG("no \"%s\" in the kernel log", self->boot->log);
+	}
 }
 
 TEST_F(boot, enforce_value)
@@ -116,13 +181,73 @@ TEST_F(boot, stats)
 	struct stats st;
 
 	ASSERT_EQ(0, read_stats(&st));
-	EXPECT_EQ(4, st.rules);
-	/* The boot policy counts as a load. */
-	EXPECT_LE(1, st.policy_loads);
+	EXPECT_EQ(self->boot->nrules, st.rules);
+	if (self->boot->kind == BOOT_REFUSED) {
+		/* A refused boot policy is an error and no load. */
+		EXPECT_EQ(1, st.policy_errors);
+		EXPECT_EQ(0, st.policy_loads);
+	} else {
+		/* The boot policy counts as a load. */
+		EXPECT_EQ(0, st.policy_errors);
+		EXPECT_EQ(1, st.policy_loads);
+	}
+}
+
+static const struct creds root_cap_creds = {
+	.uid = 0, .gid = 0, .cap_bind = true,
+};
+
+/* BOOT_SETTINGS: reserved 2000 and strict came from the command line. */
+static void settings_owners(struct __test_metadata *_metadata)
+{
+	CHECK_BINDS(&www_creds, &proto_tcp, FAM_IPV4, { 80, 0 });
+	CHECK_BINDS(&user_creds, &proto_sctp, FAM_IPV4, { 9899, 0 });
+	CHECK_BINDS(&user_creds, &proto_sctp, FAM_IPV6, { 9899, 0 });
+	/* reserved 2000: 2000 itself is free. */
+	CHECK_BINDS(&user_creds, &proto_tcp, FAM_IPV4, { 2000, 0 });
+	CHECK_BINDS(&root_cap_creds, &proto_tcp, FAM_IPV4, { 2000, 0 });
+}
+
+static void settings_others(struct __test_metadata *_metadata, int high)
+{
+	/* Unowned below 2000 is reserved; below 1024 refused in any mode. */
+	CHECK_BINDS(&user_creds, &proto_tcp, FAM_IPV4,
+		    { 1999, high }, { 1024, high }, { 81, EACCES });
+	CHECK_BINDS(&www_creds, &proto_tcp, FAM_IPV4, { 443, EACCES });
+	/* strict: the capability opens neither owned nor reserved ports. */
+	CHECK_BINDS(&root_cap_creds, &proto_tcp, FAM_IPV4,
+		    { 80, high }, { 443, high }, { 1999, high });
+	CHECK_BINDS(&www_creds, &proto_sctp, FAM_IPV4, { 9899, high });
+	CHECK_BINDS(&user_creds, &proto_tcp, FAM_IPV4, { 80, EACCES });
+}
+
+/* BOOT_INVALID: the empty policy is in force, so the stock rule. */
+static void refused_owners(struct __test_metadata *_metadata)
+{
+	/* The capability still opens low ports; 1024 is free. */
+	CHECK_BINDS(&other_cap_creds, &proto_tcp, FAM_IPV4,
+		    { 80, 0 }, { 443, 0 });
+	CHECK_BINDS(&www_creds, &proto_tcp, FAM_IPV4, { 1024, 0 });
+}
+
+static void refused_others(struct __test_metadata *_metadata)
+{
+	/* tcp:80:uid:33 was part of the refused policy: 33 owns nothing. */
+	CHECK_BINDS(&www_creds, &proto_tcp, FAM_IPV4,
+		    { 80, EACCES }, { 1023, EACCES });
+	CHECK_BINDS(&user_creds, &proto_tcp, FAM_IPV4, { 443, EACCES });
 }
 
 TEST_F(boot, owners_bind)
 {
+	if (self->boot->kind == BOOT_WITH_SETTINGS) {
+		settings_owners(_metadata);
+		return;
+	}
+	if (self->boot->kind == BOOT_REFUSED) {
+		refused_owners(_metadata);
+		return;
+	}
 	/* uid 33 serves on 80 without any capability. */
 	CHECK_BINDS(&www_creds, &proto_tcp, FAM_IPV4, { 80, 0 }, { 443, 0 });
 	CHECK_BINDS(&www_creds, &proto_tcp, FAM_IPV6, { 80, 0 }, { 443, 0 });
@@ -138,6 +263,15 @@ TEST_F(boot, owners_bind)
 TEST_F(boot, others_refused)
 {
 	const int high = self->enforce ? EACCES : 0;
+
+	if (self->boot->kind == BOOT_WITH_SETTINGS) {
+		settings_others(_metadata, high);
+		return;
+	}
+	if (self->boot->kind == BOOT_REFUSED) {
+		refused_others(_metadata);
+		return;
+	}
 
 	/* Below 1024: refused in permissive mode too. */
 	CHECK_BINDS(&user_creds, &proto_tcp, FAM_IPV4,

@@ -499,8 +499,20 @@ TEST_F(bind, permissive)
 	EXPECT_EQ(7, STATS_DELTA(after, before, logged));
 	EXPECT_EQ(5, STATS_DELTA(after, before, denied));
 
+	/*
+	 * reserved 0 opens the unowned low ports to everyone, but
+	 * permissive mode still refuses an owned low port to a non-owner
+	 * without the capability: the stock rule would refuse it too.
+	 */
+	set_bind_policy(_metadata, variant->proto, "reserved 0\n");
+	CHECK_BINDS(&other_creds, P, F,
+		    { P_OWNED_LOW, EACCES }, { P_GROUP_LOW, EACCES },
+		    { P_FREE_LOW, 0 }, { P_OWNED, 0 });
+	CHECK_BINDS(&owner_creds, P, F, { P_OWNED_LOW, 0 });
+
 	/* Back to enforcing: the same binds are refused again. */
 	SET_ENFORCE(1);
+	set_bind_policy(_metadata, variant->proto, "reserved 2000\nstrict\n");
 	CHECK_BINDS(&other_creds, P, F, { 1500, EACCES }, { P_OWNED, EACCES });
 	CHECK_BINDS(&other_cap_creds, P, F, { P_FREE_LOW, EACCES });
 }
@@ -1148,6 +1160,48 @@ TEST_F(sctp_bindx, refused_address_in_list)
 	EXPECT_EQ(EACCES, res[0]);
 	EXPECT_EQ(EACCES, res[1]);
 	EXPECT_EQ(0, res[2]);
+
+	/* A mixed list the owner may bind whole: both addresses judged. */
+	job.nsteps = 1;
+	job.steps[0].naddrs = 2;
+	job.steps[0].addrs[0] = (struct bx_addr)BX(1, SCTP_OWNED);
+	job.steps[0].addrs[1] = (struct bx_addr)BX(0, SCTP_OWNED);
+	ASSERT_EQ(0, run_child(&owner_creds, bindx_fn, &job, res));
+	EXPECT_EQ(0, res[0])
+	{
+		TH_LOG("owner, v4 + v6: %s", result_str(res[0]));
+	}
+	EXPECT_EQ(SCTP_OWNED, res[1]);
+	ASSERT_EQ(0, run_child(&other_creds, bindx_fn, &job, res));
+	EXPECT_EQ(EACCES, res[0]);
+	EXPECT_EQ(0, res[1]);
+}
+
+TEST_F(sctp_bindx, permissive)
+{
+	const int v4 = variant->domain == AF_INET;
+	struct bindx_job job = {
+		.domain = variant->domain,
+		.nsteps = 1,
+		.steps = { { 1, { BX(v4, SCTP_OWNED) } } },
+	};
+	struct stats before, after;
+	int res[MAX_RESULTS];
+
+	SET_ENFORCE(0);
+	ASSERT_EQ(0, read_stats(&before));
+	/* Owned, >= 1024: the stock rule allows it, so logged and bound. */
+	ASSERT_EQ(0, run_child(&other_creds, bindx_fn, &job, res));
+	EXPECT_EQ(0, res[0]);
+	EXPECT_EQ(SCTP_OWNED, res[1]);
+	/* Owned, < 1024, no capability: refused in permissive mode too. */
+	job.steps[0].addrs[0].port = SCTP_OWNED_LOW;
+	ASSERT_EQ(0, run_child(&other_creds, bindx_fn, &job, res));
+	EXPECT_EQ(EACCES, res[0]);
+	EXPECT_EQ(0, res[1]);
+	ASSERT_EQ(0, read_stats(&after));
+	EXPECT_EQ(1, STATS_DELTA(after, before, logged));
+	EXPECT_EQ(1, STATS_DELTA(after, before, denied));
 }
 
 TEST_F(sctp_bindx, strict)
@@ -2602,7 +2656,8 @@ TEST_F(policy, raw_and_ping_unaffected)
 #define AUDIT_PORT_RESERVED 1019
 
 /* Looks for a /dev/kmsg record holding every needle; polls for 3 s. */
-static bool kmsg_find(int fd, const char *const *needles)
+/* A record with every needle (and @extra, unless NULL) in /dev/kmsg. */
+static bool kmsg_find(int fd, const char *const *needles, const char *extra)
 {
 	char rec[8192];
 	int tries, i;
@@ -2619,7 +2674,7 @@ static bool kmsg_find(int fd, const char *const *needles)
 			for (i = 0; needles[i]; i++)
 				if (!strstr(rec, needles[i]))
 					break;
-			if (!needles[i])
+			if (!needles[i] && (!extra || strstr(rec, extra)))
 				return true;
 		}
 		usleep(100000);
@@ -2635,6 +2690,7 @@ static void set_comm_and_bind(const void *arg, int *res)
 						       "po_audit_den", 0, 0,
 	      0);
 	res[0] = try_bind(&proto_tcp, FAM_IPV4, port, 0);
+	res[1] = getpid();
 }
 
 TEST_F_TIMEOUT(policy, audit_record, 60)
@@ -2642,9 +2698,10 @@ TEST_F_TIMEOUT(policy, audit_record, 60)
 	static const char *const denied[] = {
 		"audit: type=1400 ", "lsm=portown", "op=bind",
 		"action=denied", "protocol=tcp", "port=47123",
-		"reason=owned", "pid=", " uid=1002", "comm=\"po_audit_den\"",
+		"reason=owned", " uid=1002", "comm=\"po_audit_den\"",
 		"enforcing=1", NULL,
 	};
+	char pid_field[32];
 	static const char *const reserved[] = {
 		"audit: type=1400 ", "lsm=portown", "op=bind",
 		"action=denied", "protocol=tcp", "port=1019",
@@ -2670,7 +2727,9 @@ TEST_F_TIMEOUT(policy, audit_record, 60)
 	port = AUDIT_PORT_DENIED;
 	ASSERT_EQ(0, run_child(&other_creds, set_comm_and_bind, &port, res));
 	ASSERT_EQ(EACCES, res[0]);
-	EXPECT_TRUE(kmsg_find(fd, denied))
+	/* The refused task's own pid (its thread group id). */
+	snprintf(pid_field, sizeof(pid_field), " pid=%d ", res[1]);
+	EXPECT_TRUE(kmsg_find(fd, denied, pid_field))
 	{
 		TH_LOG("no audit record for the denied bind in /dev/kmsg");
 	}
@@ -2678,7 +2737,7 @@ TEST_F_TIMEOUT(policy, audit_record, 60)
 	port = AUDIT_PORT_RESERVED;
 	ASSERT_EQ(0, run_child(&other_creds, set_comm_and_bind, &port, res));
 	ASSERT_EQ(EACCES, res[0]);
-	EXPECT_TRUE(kmsg_find(fd, reserved))
+	EXPECT_TRUE(kmsg_find(fd, reserved, NULL))
 	{
 		TH_LOG("no audit record for the reserved port in /dev/kmsg");
 	}
@@ -2687,7 +2746,7 @@ TEST_F_TIMEOUT(policy, audit_record, 60)
 	port = AUDIT_PORT_LOGGED;
 	ASSERT_EQ(0, run_child(&other_creds, set_comm_and_bind, &port, res));
 	ASSERT_EQ(0, res[0]);
-	EXPECT_TRUE(kmsg_find(fd, logged))
+	EXPECT_TRUE(kmsg_find(fd, logged, NULL))
 	{
 		TH_LOG("no audit record for the permissive bind in /dev/kmsg");
 	}
