@@ -182,7 +182,7 @@ static const char *kernel_write_error(const char *what, int err)
 		snprintf(buf, sizeof(buf), "%s: permission denied (run as root)", what);
 		break;
 	case EINVAL:
-		snprintf(buf, sizeof(buf), "%s: the kernel rejected it (Invalid argument); see the kernel log ('portown: policy line N: ...')", what);
+		snprintf(buf, sizeof(buf), "%s: the kernel rejected it (Invalid argument); see the kernel log ('portown: policy rejected, line N: ...')", what);
 		break;
 	case E2BIG:
 		snprintf(buf, sizeof(buf), "%s: the kernel rejected it as too large (Argument list too long)", what);
@@ -770,9 +770,15 @@ static int do_explain(int argc, char **argv)
 		return usage_error("expected USER PROTO PORT");
 	}
 	proto = po_proto_parse(argv[optind + 1]);
+	/* protocols by the port space they bind in, as the kernel judges them */
+	if (proto < 0 && (!strcmp(argv[optind + 1], "mptcp") || !strcmp(argv[optind + 1], "smc")))
+		proto = PO_TCP;
+	else if (proto < 0 && !strcmp(argv[optind + 1], "udplite"))
+		proto = PO_UDP;
 	if (proto < 0) {
 		free(files);
-		return usage_error("unknown protocol '%s' (expected tcp, udp, sctp or dccp)", argv[optind + 1]);
+		return usage_error("unknown protocol '%s' (expected tcp, udp, sctp, dccp, or mptcp, smc, udplite)",
+				   argv[optind + 1]);
 	}
 	if (parse_port_arg(argv[optind + 2], (unsigned)proto, &port)) {
 		free(files);
@@ -1040,7 +1046,8 @@ static const struct cmd cmds[] = {
 	  "  -h, --help     show this help\n" },
 	{ "explain", do_explain, "explain [OPTIONS] USER PROTO PORT",
 	  "Tell whether USER (a name or a uid, with the groups of the group database)\n"
-	  "may bind PORT (number or service name) of PROTO (tcp, udp, sctp, dccp) under\n"
+	  "may bind PORT (number or service name) of PROTO (tcp, udp, sctp, dccp;\n"
+	  "mptcp and smc are judged as tcp, udplite as udp) under\n"
 	  "the loaded policy and mode, and which step or rule decides, as the kernel\n"
 	  "does.  uid 0 is assumed to hold CAP_NET_BIND_SERVICE, other users not.\n"
 	  "Exit status 0 when allowed, 1 when refused.\n\n"

@@ -188,6 +188,11 @@ printf 'strict\ntcp 80 uid 33\n' >"$t/strict.conf"
 check "explain -f: strict refuses root on an owned port" sh -c "[ \$('$P' explain -f '$t/strict.conf' root tcp 80 >'$t/out' 2>&1; echo \$?) -eq 1 ] && grep -q 'strict' '$t/out'"
 check "explain: unknown user is a usage error" [ "$(ex no-such-user-here tcp 80)" -eq 2 ]
 check "explain: unknown protocol is a usage error" [ "$(ex root icmp 80)" -eq 2 ]
+check "explain: mptcp is judged in tcp's port space" sh -c "[ \$('$P' explain www-data mptcp 80 >'$t/out' 2>&1; echo \$?) -eq 0 ] && grep -q '^tcp 80 for' '$t/out'"
+check "explain: udplite is judged in udp's port space" [ "$(ex 65534 udplite 53)" -eq 1 ]
+# a uid without a passwd entry has no gid: gid rules cannot match it
+printf 'tcp 5000 gid 4242\n' >"$t/gid.conf"
+check "explain: a uid without a passwd entry matches no gid rule" sh -c "[ \$('$P' explain -f '$t/gid.conf' 4242 tcp 5000 >'$t/out' 2>&1; echo \$?) -eq 1 ] && grep -q 'no passwd entry, so no gid' '$t/out'"
 check "explain: bad port is a usage error" [ "$(ex root tcp 65536)" -eq 2 ]
 
 # kernel write errors leave the policy and fail with 4

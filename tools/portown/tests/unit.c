@@ -4,6 +4,7 @@
  * Built with AddressSanitizer and UBSan by `make check`.
  */
 #include "config.h"
+#include "output.h"
 #include "policy.h"
 #include "procscan.h"
 
@@ -661,6 +662,39 @@ static void test_procscan(void)
 		printf("# cleanup failed\n");
 }
 
+/* JSON strings stay valid whatever bytes a name holds. */
+static void test_json_str(void)
+{
+	static const struct { const char *in, *out, *what; } cases[] = {
+		{ "nginx", "\"nginx\"", "plain" },
+		{ "a\"b\\c\n", "\"a\\\"b\\\\c\\n\"", "escapes" },
+		{ "\x01\x7f", "\"\\u0001\\u007f\"", "control bytes" },
+		{ "caf\xc3\xa9", "\"caf\xc3\xa9\"", "UTF-8 kept" },
+		{ "\xe2\x82\xac\xf0\x9f\x98\x80", "\"\xe2\x82\xac\xf0\x9f\x98\x80\"", "3 and 4 bytes kept" },
+		{ "caf\xe9", "\"caf\\ufffd\"", "Latin-1 byte replaced" },
+		{ "\xc0\xaf", "\"\\ufffd\\ufffd\"", "overlong form replaced" },
+		{ "\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\"", "surrogate replaced" },
+		{ "\xe2\x82", "\"\\ufffd\\ufffd\"", "truncated sequence replaced" },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char *buf = NULL;
+		size_t len = 0;
+		FILE *f = open_memstream(&buf, &len);
+
+		if (!f) {
+			ok(0, "json_str: open_memstream");
+			return;
+		}
+		json_str(f, cases[i].in);
+		fclose(f);
+		ok(strcmp(buf, cases[i].out) == 0, "json_str: %s", cases[i].what);
+		if (strcmp(buf, cases[i].out) != 0)
+			printf("# got %s, want %s\n", buf, cases[i].out);
+		free(buf);
+	}
+}
+
 int main(void)
 {
 	test_valid();
@@ -670,6 +704,7 @@ int main(void)
 	test_include();
 	test_decide();
 	test_procscan();
+	test_json_str();
 	printf("1..%d\n", ntests);
 	return nfailed ? 1 : 0;
 }
