@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Configure (tinyconfig + vmtest/kernel.config [+ vmtest/debian/kernel.config])
+# Configure (tinyconfig + vmtest/kernel.config [+ vmtest/debian/kernel.config]
+# [+ vmtest/kernel-smc.config with PORTOWN_SMC=1])
 # and build the test kernel in $KBUILD. Reconfigures only when a fragment
 # changed; fails when an option of a fragment did not survive olddefconfig.
 . "$(dirname "$0")/lib.sh"
 
 fragments=("$TOP/vmtest/kernel.config")
 [ -f "$TOP/vmtest/debian/kernel.config" ] && fragments+=("$TOP/vmtest/debian/kernel.config")
+# SMC costs minutes of a cold build; opt in with PORTOWN_SMC=1.
+[ "${PORTOWN_SMC:-0}" = 1 ] && fragments+=("$TOP/vmtest/kernel-smc.config")
 
 mkdir -p "$KBUILD"
 stamp=$KBUILD/.portown-config-stamp

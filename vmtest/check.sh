@@ -31,21 +31,36 @@ if [ -f "$TOP/tools/portown/Makefile" ]; then
 	python3 "$R" tap portownctl_host "$RESULTS/portownctl_host.out"
 fi
 
-log "VM boot 1/3: portown enforcing, with Landlock, boot policy"
+log "VM boot 1/5: portown enforcing, with Landlock, boot policy"
 heavy "$TOP/vmtest/run-vm.sh" main 1200 vmtest.mode=main \
 	lsm=portown,landlock portown.policy=$BOOT_POLICY
 python3 "$R" vm main --kunit
 log "benchmark (TCG + KASAN + lockdep: compare rows, not absolute values)"
 sed -n 's/^PORTOWN-BENCH //p' "$RESULTS/main.serial" >&2
 
-log "VM boot 2/3: portown.enforce=0"
+# The other boots skip KUnit: its results are taken from the main boot.
+log "VM boot 2/5: portown.enforce=0"
 heavy "$TOP/vmtest/run-vm.sh" permissive 300 vmtest.mode=permissive \
-	lsm=portown,landlock portown.enforce=0 portown.policy=$BOOT_POLICY
+	kunit.enable=0 lsm=portown,landlock portown.enforce=0 \
+	portown.policy=$BOOT_POLICY
 python3 "$R" vm permissive
 
-log "VM boot 3/3: portown not in lsm="
+# Must match BOOT_SETTINGS and BOOT_INVALID in boot_test.c.
+log "VM boot 3/5: portown.policy= with settings (reserved, strict)"
+heavy "$TOP/vmtest/run-vm.sh" bootsettings 300 vmtest.mode=bootsettings \
+	kunit.enable=0 lsm=portown,landlock \
+	portown.policy=reserved:2000,strict,sctp:9899:uid:1000,tcp:80:uid:33
+python3 "$R" vm bootsettings
+
+log "VM boot 4/5: a portown.policy= that must be refused whole"
+heavy "$TOP/vmtest/run-vm.sh" bootrefused 300 vmtest.mode=bootrefused \
+	kunit.enable=0 lsm=portown,landlock \
+	portown.policy=tcp:80:uid:33,tcp:99999:uid:1
+python3 "$R" vm bootrefused
+
+log "VM boot 5/5: portown not in lsm="
 heavy "$TOP/vmtest/run-vm.sh" nolsm 300 vmtest.mode=nolsm \
-	lsm=landlock portown.policy=$BOOT_POLICY
+	kunit.enable=0 lsm=landlock portown.policy=$BOOT_POLICY
 python3 "$R" vm nolsm
 
 if [ -x "$TOP/vmtest/debian/run-scenario.sh" ] && [ -z "${PORTOWN_SKIP_DEBIAN:-}" ]; then
