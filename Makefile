@@ -31,7 +31,7 @@ initramfs: guest
 	@$(V)/mkinitramfs.sh
 
 # Every test: checkpatch, KUnit, kselftests and portownctl in the VM,
-# portownctl on the host, the Debian guest. Last line: "N passed, N failed".
+# portownctl on the host, the Debian guest. Last line: "N passed, N failed, N skipped".
 check: initramfs
 	@$(V)/check.sh
 

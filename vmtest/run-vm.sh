@@ -45,9 +45,13 @@ if [ ! -f "$accel_file" ]; then
 		log "probing KVM"
 		qemu_cmd kvm "$B/probe.console" "$B/probe.serial" \
 			vmtest.mode=probe lsm=landlock
-		if timeout -k 5 30 "${cmd[@]}" >/dev/null 2>&1 &&
+		# The subshell keeps bash's "Aborted" job report off the log
+		# when QEMU dies of a signal on a host whose KVM is unusable.
+		if (timeout -k 5 30 "${cmd[@]}" >/dev/null 2>&1) 2>/dev/null &&
 		   grep -q PORTOWN-PROBE-OK "$B/probe.serial"; then
 			echo kvm >"$accel_file"
+		else
+			log "KVM probe boot did not finish; using TCG"
 		fi
 	fi
 	log "QEMU accelerator: $(cat "$accel_file")"

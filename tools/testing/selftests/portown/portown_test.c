@@ -1004,6 +1004,7 @@ FIXTURE_TEARDOWN_PARENT(sctp_bindx)
 struct bx_addr {
 	int v4;		/* 1: sockaddr_in, 0: sockaddr_in6 */
 	unsigned short port;
+	int loopback;	/* 1: 127.0.0.1 or ::1, 0: the wildcard address */
 };
 
 struct bindx_job {
@@ -1027,6 +1028,8 @@ static int pack_addrs(char *buf, const struct bx_addr *addrs, int n)
 				.sin_port = htons(addrs[i].port),
 			};
 
+			if (addrs[i].loopback)
+				in4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 			memcpy(buf + len, &in4, sizeof(in4));
 			len += sizeof(in4);
 		} else {
@@ -1035,6 +1038,8 @@ static int pack_addrs(char *buf, const struct bx_addr *addrs, int n)
 				.sin6_port = htons(addrs[i].port),
 			};
 
+			if (addrs[i].loopback)
+				in6.sin6_addr = in6addr_loopback;
 			memcpy(buf + len, &in6, sizeof(in6));
 			len += sizeof(in6);
 		}
@@ -1070,7 +1075,13 @@ static void bindx_fn(const void *arg, int *res)
 	close(fd);
 }
 
-#define BX(v4, port) { v4, port }
+#define BX(v4, port) { v4, port, 0 }
+/*
+ * A wildcard address covers every address of the socket, so the stack
+ * refuses a second one with EINVAL: lists of several addresses on one
+ * port use the loopback addresses.
+ */
+#define BXL(v4, port) { v4, port, 1 }
 
 TEST_F(sctp_bindx, owner_and_non_owner)
 {
@@ -1164,8 +1175,8 @@ TEST_F(sctp_bindx, refused_address_in_list)
 	/* A mixed list the owner may bind whole: both addresses judged. */
 	job.nsteps = 1;
 	job.steps[0].naddrs = 2;
-	job.steps[0].addrs[0] = (struct bx_addr)BX(1, SCTP_OWNED);
-	job.steps[0].addrs[1] = (struct bx_addr)BX(0, SCTP_OWNED);
+	job.steps[0].addrs[0] = (struct bx_addr)BXL(1, SCTP_OWNED);
+	job.steps[0].addrs[1] = (struct bx_addr)BXL(0, SCTP_OWNED);
 	ASSERT_EQ(0, run_child(&owner_creds, bindx_fn, &job, res));
 	EXPECT_EQ(0, res[0])
 	{
