@@ -47,7 +47,7 @@ if [ ! -f "$accel_file" ]; then
 			vmtest.mode=probe lsm=landlock
 		# The subshell keeps bash's "Aborted" job report off the log
 		# when QEMU dies of a signal on a host whose KVM is unusable.
-		if (timeout -k 5 30 "${cmd[@]}" >/dev/null 2>&1) 2>/dev/null &&
+		if (timeout -k 5 30 "${cmd[@]}" >/dev/null 2>&1; exit $?) 2>/dev/null &&
 		   grep -q PORTOWN-PROBE-OK "$B/probe.serial"; then
 			echo kvm >"$accel_file"
 		else
