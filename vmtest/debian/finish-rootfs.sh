@@ -71,7 +71,24 @@ systemctl --root="$root" mask apt-daily.timer apt-daily-upgrade.timer \
     systemd-firstboot.service systemd-logind.service getty.target \
     modprobe@.service systemd-modules-load.service kmod-static-nodes.service \
     systemd-network-generator.service systemd-pcrphase.service \
-    systemd-pcrphase-sysinit.service >&2
+    systemd-pcrphase-sysinit.service \
+    systemd-sysusers.service systemd-update-utmp.service \
+    systemd-update-utmp-runlevel.service systemd-journal-flush.service \
+    systemd-random-seed.service sys-kernel-tracing.mount >&2
+# Generators run before systemd loads a single unit, each one an exec of a
+# binary linked against libsystemd-shared: together about 20 s of every
+# boot here. Only the fstab generator has work to do on this image (no
+# crypt/verity/integrity devices, GPT auto-mounting, hibernation, SysV
+# scripts without a native unit, rc.local, gettys or kernel-command-line
+# units): the others are masked the way systemd.generator(7) documents,
+# with a link to /dev/null of the same name in /etc.
+gens=$root/usr/lib/systemd/system-generators
+[ -d "$gens" ] || { log "no $gens"; exit 1; }
+mkdir -p "$root/etc/systemd/system-generators"
+for g in "$gens"/*; do
+    case ${g##*/} in systemd-fstab-generator) continue ;; esac
+    ln -sfn /dev/null "$root/etc/systemd/system-generators/${g##*/}"
+done
 # Volatile journal: no flush to /var at boot; the scenario only looks at
 # the current boot.
 mkdir -p "$root/etc/systemd/journald.conf.d"

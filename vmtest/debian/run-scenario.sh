@@ -6,7 +6,7 @@
 # qcow2 overlay of it under QEMU/TCG, forwards two free loopback ports to the
 # guest's 80 and 443, fetches the page through them when the guest asks
 # (PORTOWN-EVENT: HOSTFETCHn), lets the guest reboot exactly once, and stops
-# after its power-off.  The guest's TAP lines (PORTOWN-TAP:) and the host's
+# QEMU when the guest reports its last check (PORTOWN-EVENT: DONE).  The guest's TAP lines (PORTOWN-TAP:) and the host's
 # own checks are renumbered into one TAP stream in the results file.  Exits
 # non-zero on any failed test, kernel splat, unexpected reboot or timeout.
 #
@@ -184,13 +184,12 @@ run_qemu() { # RUN: one QEMU process on the overlay, console in console.RUN.log
         while [ $nev -lt ${#evs[@]} ]; do
             timeline+=("$(printf '%4ds  %s' $(( now - qstart )) "${evs[$nev]}")"); nev=$((nev + 1))
         done
-        if [ $done_seen = 0 ] && grep -aq 'PORTOWN-EVENT: DONE' "$log"; then
+        # Every check has run: QEMU is stopped here rather than after the
+        # guest's power-off (about 20 s more of TCG time for nothing the
+        # scenario checks; the overlay is thrown away either way).
+        if grep -aq 'PORTOWN-EVENT: DONE' "$log"; then
             done_seen=$now
-            say "    [$(( now - qstart ))s] guest finished phase 2, powering off"
-        fi
-        # Without ACPI the kernel halts instead of switching QEMU off.
-        if [ $done_seen != 0 ] && { grep -aqE 'reboot: (Power down|Power off not available|System halted)' "$log" ||
-                                     [ $(( now - done_seen )) -ge 60 ]; }; then
+            say "    [$(( now - qstart ))s] guest finished phase 2; stopping QEMU"
             sleep 1; break
         fi
     done
@@ -231,8 +230,8 @@ if [ "$restarts" = 1 ] && [ $extra_boot = 0 ]; then host_ok "host: the guest reb
 else host_fail "host: the guest rebooted exactly once" "saw $restarts restarts"; fi
 if grep -aq 'PORTOWN-EVENT: REBOOT' "$console"; then host_ok "host: guest finished phase 1 and rebooted"
 else host_fail "host: guest finished phase 1 and rebooted" "$(tail -n 15 "$console")"; fi
-if [ $done_seen != 0 ]; then host_ok "host: guest finished phase 2 and powered off"
-else host_fail "host: guest finished phase 2 and powered off"; fi
+if [ $done_seen != 0 ]; then host_ok "host: guest finished phase 2"
+else host_fail "host: guest finished phase 2"; fi
 for n in 1 2; do
     case " $fetched " in *" $n "*) ;; *) host_fail "host: page fetched through the forwarded port (boot $n)" "the guest never asked" ;; esac
 done
