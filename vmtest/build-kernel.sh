@@ -40,6 +40,9 @@ if [ ! -f "$KBUILD/.config" ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; t
 	echo "$want" >"$stamp"
 fi
 
-log "building the test kernel (O=$KBUILD, -j$JOBS)"
-make -s -C "$TREE" O="$KBUILD" -j"$JOBS" bzImage headers
+# One job more than CPUs keeps both busy across kbuild's serial steps
+# (archiving, descending into directories, linking).
+kjobs=${KJOBS:-$((JOBS + 1))}
+log "building the test kernel (O=$KBUILD, -j$kjobs)"
+make -s -C "$TREE" O="$KBUILD" -j"$kjobs" bzImage headers
 log "kernel: $KBUILD/arch/x86/boot/bzImage"

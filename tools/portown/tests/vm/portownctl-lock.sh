@@ -24,6 +24,10 @@ check() {
 }
 run() { "$@" >"$t/out" 2>"$t/err"; rc=$?; }
 
+shown() {
+	echo "# \$ portownctl $* (exit $rc)"
+	sed 's/^/#     /' "$t/out" "$t/err" 2>/dev/null | head -n 40
+}
 run "$P" status
 check "status: active and not locked" sh -c "[ $rc -eq 0 ] && grep -qx 'locked: no' '$t/out'"
 printf 'tcp 80 user www-data\n' >"$t/a.conf"
@@ -31,12 +35,15 @@ printf 'tcp 80 user alice\n' >"$t/b.conf"
 run "$P" load "$t/a.conf"
 check "load before lock" sh -c "[ $rc -eq 0 ] && [ \"\$('$P' show --numeric)\" = \"\$(printf 'reserved 1024\ntcp 80 uid 33')\" ]"
 run "$P" lock
+shown lock
 check "lock: exit 0" sh -c "[ $rc -eq 0 ] && grep -q 'locked until reboot' '$t/out'"
 run "$P" status
+shown status
 check "status shows locked" grep -qx 'locked: yes (until reboot)' "$t/out"
 run "$P" status --json
 check "status --json shows locked" grep -q '"locked":true' "$t/out"
 run "$P" load "$t/b.conf"
+shown load b.conf
 check "load after lock fails (exit 4) with a clear message" sh -c "[ $rc -eq 4 ] && grep -q 'portown is locked until reboot' '$t/err' && grep -q 'policy in force is unchanged' '$t/err'"
 check "the policy in force is unchanged" sh -c "[ \"\$('$P' show --numeric)\" = \"\$(printf 'reserved 1024\ntcp 80 uid 33')\" ]"
 run "$P" load --dry-run "$t/b.conf"

@@ -34,6 +34,12 @@ check() {
 	if "$@"; then ok "$name"; else nok "$name"; diag "$t/out" "$t/err" 2>/dev/null | head -n 30; fi
 }
 run() { "$@" >"$t/out" 2>"$t/err"; rc=$?; }
+# shown ARGS...: the last run's output as TAP comments, a transcript of what
+# an administrator sees (the test log doubles as the command's documentation)
+shown() {
+	echo "# \$ portownctl $* (exit $rc)"
+	sed 's/^/#     /' "$t/out" "$t/err" 2>/dev/null | head -n 40
+}
 
 cleanup() {
 	for h in $holders; do kill "$h" 2>/dev/null; done
@@ -158,29 +164,35 @@ udp 53 uid 102
 udp 5353 uid 1000
 sctp 9899 uid 1000'
 run "$P" check "$t/portown.conf"
+shown check portown.conf
 check "check prints the canonical text" sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$t/out')\" = '$canon' ]"
 loads0=$("$P" status | awk '$1 == "policy_loads" { print $2 }')
 run "$P" load --dry-run "$t/portown.conf"
 check "load --dry-run changes nothing" sh -c "[ $rc -eq 0 ] && [ \"\$('$P' show --numeric)\" = 'reserved 1024' ]"
 run "$P" load "$t/portown.conf"
+shown load portown.conf
 check "load: exit 0 and shows the added rules" sh -c "[ $rc -eq 0 ] && grep -q '^+ tcp 80 uid 33' '$t/out' && grep -q '8 added, 0 removed' '$t/out'"
 run "$P" show --numeric
 check "the kernel reads back exactly what check printed" sh -c "[ \"\$(cat '$t/out')\" = '$canon' ]"
 check "status: policy_loads counted the load" \
 	sh -c "[ \"\$('$P' status | awk '\$1 == \"policy_loads\" { print \$2 }')\" = $((loads0 + 1)) ]"
 run "$P" status
+shown status
 check "status: rules 8, reserved 1024" sh -c "grep -qx 'rules: 8' '$t/out' && grep -qx 'reserved: 1024' '$t/out'"
 
 # --- show -------------------------------------------------------------------
 run "$P" show
+shown show
 check "show: names" sh -c "[ $rc -eq 0 ] && grep -q '^tcp 80 user www-data' '$t/out' && grep -q '^tcp 8000-8099 group devs' '$t/out' && grep -q '^udp 53 user bind' '$t/out'"
 run "$P" show --json
+shown show --json
 if [ -z "${NO_JQ:-}" ] && command -v jq >/dev/null 2>&1; then
 	check "show --json (jq)" sh -c "jq -e '.reserved == 1024 and .strict == false and .enforcing == true and (.rules|length) == 8 and .rules[0].name == \"www-data\"' '$t/out' >/dev/null"
 else
 	check "show --json: one object, 8 rules, fields" show_json_ok "$t/out"
 fi
 run "$P" status --json
+shown status --json
 check "status --json" sh -c "grep -q '^{\"active\":true,\"enforcing\":true,\"locked\":false,\"reserved\":1024,\"strict\":false,\"rules\":8,\"ip_unprivileged_port_start\":0,\"stats\":{\"checked\":[0-9]*,' '$t/out' && grep -q '\"policy_errors\":[0-9]*,\"rules\":8}}\$' '$t/out'"
 
 # --- explain agrees with bind() ---------------------------------------------
@@ -202,6 +214,10 @@ agree bob sctp 9899
 agree alice tcp 8050 tcp -6
 agree bob tcp 8050 tcp -6
 agree bind udp 53 udp -6
+run "$P" explain alice tcp 8050
+shown explain alice tcp 8050
+run "$P" explain bob tcp 80
+shown explain bob tcp 80
 check "explain names the deciding rule" sh -c "'$P' explain alice tcp 8050 | grep -q 'matching rule: tcp 8000-8099 gid 1002 (group devs)'"
 check "explain: refused exits 1" sh -c "'$P' explain bob tcp 80 >/dev/null; [ \$? -eq 1 ]"
 
@@ -222,6 +238,8 @@ agree alice tcp 9000
 agree alice tcp 80
 agree bob tcp 22
 agree alice tcp 8050
+run "$P" explain alice tcp 9000
+shown explain alice tcp 9000
 check "explain reports the permissive let-through" sh -c "'$P' explain alice tcp 9000 | grep -q 'allowed, logged (permissive mode)'"
 run "$P" enforce on
 check "enforce on" sh -c "[ $rc -eq 0 ] && [ \"\$('$P' enforce)\" = on ]"
@@ -239,12 +257,14 @@ while { [ ! -s "$t/cap1" ] || [ ! -s "$t/cap2" ]; } && [ $i -lt 10 ]; do sleep 1
 check "alice with CAP_NET_BIND_SERVICE binds the reserved tcp 612" grep -qx ok "$t/cap1"
 check "bob with CAP_NET_BIND_SERVICE binds tcp 8050 (owned by devs)" grep -qx ok "$t/cap2"
 run "$P" listeners
+shown listeners
 check "listeners: exit 1 with the squatter on tcp 7777" sh -c "[ $rc -eq 1 ] && grep -Eq '^tcp .* 7777 alice +$squatter/trybind +squatter ' '$t/out'"
 check "listeners: alice's capability on tcp 612 is exempt" grep -Eq '^tcp .* 612 alice +[0-9]+/trybind +exempt +reserved port; CAP_NET_BIND_SERVICE' "$t/out"
 check "listeners: bob's capability on devs' tcp 8050 is exempt" grep -Eq '^tcp .* 8050 bob +[0-9]+/trybind +exempt +owned by others; CAP_NET_BIND_SERVICE' "$t/out"
 check "listeners: bob owns tcp 9001" grep -Eq '^tcp .* 9001 bob .* owner ' "$t/out"
 check "listeners: the squatter is named on stderr" grep -q 'squatter' "$t/err"
 run "$P" listeners --json
+shown listeners --json
 if [ -z "${NO_JQ:-}" ] && command -v jq >/dev/null 2>&1; then
 	check "listeners --json (jq)" sh -c "jq -e '([.[] | select(.port == 7777)][0] | .verdict == \"squatter\" and .uid == 1000 and .pid == $squatter and .comm == \"trybind\") and ([.[] | select(.port == 612)][0] | .verdict == \"exempt\" and .uid == 1000)' '$t/out' >/dev/null"
 else
@@ -261,6 +281,7 @@ holders=
 # --- reload -----------------------------------------------------------------
 { sed '/^udp 5353/d' "$t/portown.conf"; echo 'tcp 5000 user alice'; } >"$t/v2.conf"
 run "$P" load "$t/v2.conf"
+shown load v2.conf
 check "reload: shows added and removed rules" sh -c "[ $rc -eq 0 ] && grep -q '^+ tcp 5000 uid 1000' '$t/out' && grep -q '^- udp 5353 uid 1000' '$t/out' && grep -q '1 added, 1 removed' '$t/out'"
 check "reload: the kernel has the new policy" sh -c "[ \"\$('$P' show --numeric)\" = \"\$('$P' check '$t/v2.conf')\" ]"
 agree alice tcp 5000
@@ -271,6 +292,7 @@ check "reload of the same file: unchanged" grep -q '^policy unchanged' "$t/out"
 before=$("$P" show --numeric)
 printf 'tcp 80 user www-data\ntcp 0 user bob\nudp 53 user nosuchuser\n' >"$t/bad.conf"
 run "$P" load "$t/bad.conf"
+shown load bad.conf
 check "a bad config: exit 3, every bad line, nothing loaded" sh -c "[ $rc -eq 3 ] && grep -q 'bad.conf:2:5: port 0' '$t/err' && grep -q \"bad.conf:3:13: unknown user 'nosuchuser'\" '$t/err' && [ \"\$('$P' show --numeric)\" = \"$before\" ]"
 
 # --- autobind range -----------------------------------------------------------
@@ -280,6 +302,7 @@ if [ -n "$lo" ]; then
 	eph=$((lo + 7))
 	{ cat "$t/v2.conf"; echo "tcp $eph user bob"; } >"$t/eph.conf"
 	run "$P" load "$t/eph.conf"
+	shown load eph.conf
 	check "load warns about an owned port inside ip_local_port_range" grep -q "warning: 'tcp $eph uid 1001'.*ip_local_port_range" "$t/err"
 	run "$P" load --reserve-ephemeral "$t/eph.conf"
 	check "load --reserve-ephemeral reserves it" sh -c "[ $rc -eq 0 ] && awk -v p=$eph -F, '{ for (i = 1; i <= NF; i++) { n = split(\$i, r, \"-\"); if (p + 0 >= r[1] + 0 && p + 0 <= (n > 1 ? r[2] : r[1]) + 0) f = 1 } } END { exit !f }' $PS/net/ipv4/ip_local_reserved_ports"
