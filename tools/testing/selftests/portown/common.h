@@ -180,6 +180,39 @@ static inline bool portown_locked(void)
 	       !strcmp(buf, "1\n");
 }
 
+/*
+ * kmsg_find - a /dev/kmsg record holding every string of @needles (a NULL
+ * terminated list) and @extra, unless NULL. Reads @fd to its end, then again
+ * every 100 ms, @tries times in all. EPIPE (records overwritten before they
+ * were read) is skipped over.
+ */
+static inline bool kmsg_find(int fd, const char *const *needles,
+			     const char *extra, int tries)
+{
+	char rec[8192];
+	int i;
+
+	while (tries-- > 0) {
+		for (;;) {
+			ssize_t n = read(fd, rec, sizeof(rec) - 1);
+
+			if (n < 0 && errno == EPIPE)
+				continue;
+			if (n <= 0)
+				break;
+			rec[n] = '\0';
+			for (i = 0; needles[i]; i++)
+				if (!strstr(rec, needles[i]))
+					break;
+			if (!needles[i] && (!extra || strstr(rec, extra)))
+				return true;
+		}
+		if (tries)
+			usleep(100000);
+	}
+	return false;
+}
+
 /* Large enough for any policy the tests write except the huge ones. */
 #define POLICY_BUF_SIZE 65536
 

@@ -2666,32 +2666,8 @@ TEST_F(policy, raw_and_ping_unaffected)
 #define AUDIT_PORT_LOGGED 47124
 #define AUDIT_PORT_RESERVED 1019
 
-/* Looks for a /dev/kmsg record holding every needle; polls for 3 s. */
-/* A record with every needle (and @extra, unless NULL) in /dev/kmsg. */
-static bool kmsg_find(int fd, const char *const *needles, const char *extra)
-{
-	char rec[8192];
-	int tries, i;
-
-	for (tries = 0; tries < 30; tries++) {
-		for (;;) {
-			ssize_t n = read(fd, rec, sizeof(rec) - 1);
-
-			if (n < 0 && errno == EPIPE)
-				continue;
-			if (n <= 0)
-				break;
-			rec[n] = '\0';
-			for (i = 0; needles[i]; i++)
-				if (!strstr(rec, needles[i]))
-					break;
-			if (!needles[i] && (!extra || strstr(rec, extra)))
-				return true;
-		}
-		usleep(100000);
-	}
-	return false;
-}
+/* kmsg_find() polls for up to 3 s: an audit record is printed asynchronously. */
+#define KMSG_TRIES 30
 
 static void set_comm_and_bind(const void *arg, int *res)
 {
@@ -2740,7 +2716,7 @@ TEST_F_TIMEOUT(policy, audit_record, 60)
 	ASSERT_EQ(EACCES, res[0]);
 	/* The refused task's own pid (its thread group id). */
 	snprintf(pid_field, sizeof(pid_field), " pid=%d ", res[1]);
-	EXPECT_TRUE(kmsg_find(fd, denied, pid_field))
+	EXPECT_TRUE(kmsg_find(fd, denied, pid_field, KMSG_TRIES))
 	{
 		TH_LOG("no audit record for the denied bind in /dev/kmsg");
 	}
@@ -2748,7 +2724,7 @@ TEST_F_TIMEOUT(policy, audit_record, 60)
 	port = AUDIT_PORT_RESERVED;
 	ASSERT_EQ(0, run_child(&other_creds, set_comm_and_bind, &port, res));
 	ASSERT_EQ(EACCES, res[0]);
-	EXPECT_TRUE(kmsg_find(fd, reserved, NULL))
+	EXPECT_TRUE(kmsg_find(fd, reserved, NULL, KMSG_TRIES))
 	{
 		TH_LOG("no audit record for the reserved port in /dev/kmsg");
 	}
@@ -2757,7 +2733,7 @@ TEST_F_TIMEOUT(policy, audit_record, 60)
 	port = AUDIT_PORT_LOGGED;
 	ASSERT_EQ(0, run_child(&other_creds, set_comm_and_bind, &port, res));
 	ASSERT_EQ(0, res[0]);
-	EXPECT_TRUE(kmsg_find(fd, logged, NULL))
+	EXPECT_TRUE(kmsg_find(fd, logged, NULL, KMSG_TRIES))
 	{
 		TH_LOG("no audit record for the permissive bind in /dev/kmsg");
 	}
