@@ -14,9 +14,14 @@
 #include <linux/ratelimit.h>
 #include <linux/sched.h>
 
-#include "portown.h"
+#include "audit.h"
 
 static DEFINE_RATELIMIT_STATE(portown_audit_ratelimit, 5 * HZ, 10);
+
+static const char *const portown_op_names[] = {
+	[PORTOWN_OP_BIND] = "bind",
+	[PORTOWN_OP_CONNECT] = "connect",
+};
 
 static const char *const portown_reason_names[] = {
 	[PORTOWN_REASON_OWNED] = "owned",
@@ -38,14 +43,17 @@ static void portown_audit_task(struct audit_buffer *ab)
 }
 
 /**
- * portown_audit_bind - log a refused bind
- * @proto: port space of the bind
+ * portown_audit_bind - log a refused bind or SCTP association
+ * @proto: port space of the port
  * @port: the port
+ * @op: what was refused
  * @reason: why the policy refuses it
  * @denied: true when refused, false when permissive mode lets it through
+ * @enforcing: the mode the decision was taken in
  */
 void portown_audit_bind(enum portown_proto proto, u16 port,
-			enum portown_reason reason, bool denied)
+			enum portown_op op, enum portown_reason reason,
+			bool denied, bool enforcing)
 {
 	struct audit_buffer *ab;
 
@@ -56,22 +64,22 @@ void portown_audit_bind(enum portown_proto proto, u16 port,
 	if (!ab)
 		return;
 	audit_log_format(ab,
-			 "lsm=portown op=bind action=%s protocol=%s port=%u reason=%s",
-			 denied ? "denied" : "logged", portown_proto_name(proto),
-			 port, portown_reason_names[reason]);
+			 "lsm=portown op=%s action=%s protocol=%s port=%u reason=%s",
+			 portown_op_names[op], denied ? "denied" : "logged",
+			 portown_proto_name(proto), port,
+			 portown_reason_names[reason]);
 	portown_audit_task(ab);
-	audit_log_format(ab, " enforcing=%d", READ_ONCE(portown_enforcing));
+	audit_log_format(ab, " enforcing=%d", enforcing);
 	audit_log_end(ab);
 }
 
 /**
  * portown_audit_load - log a policy load or a rejected policy
- * @policy: the policy just published, with portown_state_mutex held so
- *	    that it cannot be freed meanwhile; or NULL when rejected
+ * @loaded: what the policy just published holds, or NULL when rejected
  * @perr: why it was rejected, or NULL
  * @err: the errno returned to the writer
  */
-void portown_audit_load(const struct portown_policy *policy,
+void portown_audit_load(const struct portown_load_summary *loaded,
 			const struct portown_parse_error *perr, int err)
 {
 	struct audit_buffer *ab;
@@ -81,17 +89,17 @@ void portown_audit_load(const struct portown_policy *policy,
 	if (!ab)
 		return;
 	audit_log_format(ab, "lsm=portown op=policy_load");
-	if (policy) {
+	if (loaded) {
 		audit_log_format(ab, " rules=%u reserved=%u strict=%d",
-				 policy->nrules, policy->reserved,
-				 policy->strict);
+				 loaded->nrules, loaded->reserved,
+				 loaded->strict);
 	} else {
 		audit_log_format(ab, " errno=%d line=%u reason=", err,
 				 perr->line);
-		audit_log_untrustedstring(ab, perr->reason ?: "out of memory");
+		audit_log_untrustedstring(ab, perr->reason);
 	}
 	portown_audit_task(ab);
-	audit_log_format(ab, " res=%d", policy ? 1 : 0);
+	audit_log_format(ab, " res=%d", loaded ? 1 : 0);
 	audit_log_end(ab);
 }
 

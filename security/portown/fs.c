@@ -18,7 +18,10 @@
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 
-#include "portown.h"
+#include "audit.h"
+#include "policy.h"
+#include "setup.h"
+#include "state.h"
 
 static const char *const portown_stat_names[PORTOWN_STAT_NR] = {
 	[PORTOWN_STAT_ALLOWED_OWNER] = "allowed_owner",
@@ -44,13 +47,7 @@ static int portown_may_write(struct file *file)
 
 static int portown_policy_show_file(struct seq_file *m, void *v)
 {
-	const struct portown_policy *policy;
-
-	mutex_lock(&portown_state_mutex);
-	policy = rcu_dereference_protected(portown_policy,
-					   lockdep_is_held(&portown_state_mutex));
-	portown_policy_show(m, policy, seq_user_ns(m));
-	mutex_unlock(&portown_state_mutex);
+	portown_policy_show_current(m);
 	return 0;
 }
 
@@ -86,7 +83,7 @@ static ssize_t portown_policy_write(struct file *file, const char __user *buf,
 	err = portown_may_write(file);
 	if (err)
 		return err;
-	if (READ_ONCE(portown_locked)) {
+	if (portown_locked()) {
 		err = -EPERM;
 		perr.reason = "policy is locked";
 		goto fail;
@@ -105,8 +102,12 @@ static ssize_t portown_policy_write(struct file *file, const char __user *buf,
 		return 0;
 
 	text = vmemdup_user(buf, count);
-	if (IS_ERR(text))
-		return PTR_ERR(text);
+	if (IS_ERR(text)) {
+		err = PTR_ERR(text);
+		perr.reason = err == -ENOMEM ? "out of memory" :
+			      "cannot read the policy from the writer";
+		goto fail;
+	}
 	policy = portown_policy_parse(text, count, file->f_cred->user_ns,
 				      &perr);
 	kvfree(text);
@@ -129,8 +130,7 @@ fail:
 		pr_warn_ratelimited("policy rejected, line %u: %s\n",
 				    perr.line, perr.reason);
 	else
-		pr_warn_ratelimited("policy rejected: %s\n",
-				    perr.reason ?: "out of memory");
+		pr_warn_ratelimited("policy rejected: %s\n", perr.reason);
 	portown_audit_load(NULL, &perr, err);
 	return err;
 }
@@ -162,7 +162,7 @@ static int portown_read_bool(const char __user *buf, size_t count, bool *val)
 
 /* "enforce" and "lock": a value shown as 0 or 1, set through one helper. */
 struct portown_switch {
-	bool *value;
+	bool (*get)(void);
 	int (*set)(bool value);
 };
 
@@ -172,12 +172,12 @@ static int portown_set_lock(bool lock)
 }
 
 static const struct portown_switch portown_enforce_switch = {
-	.value = &portown_enforcing,
+	.get = portown_enforcing,
 	.set = portown_set_enforcing,
 };
 
 static const struct portown_switch portown_lock_switch = {
-	.value = &portown_locked,
+	.get = portown_locked,
 	.set = portown_set_lock,
 };
 
@@ -185,7 +185,7 @@ static int portown_switch_show(struct seq_file *m, void *v)
 {
 	const struct portown_switch *sw = m->private;
 
-	seq_printf(m, "%d\n", READ_ONCE(*sw->value));
+	seq_printf(m, "%d\n", sw->get());
 	return 0;
 }
 
@@ -204,7 +204,7 @@ static ssize_t portown_switch_write(struct file *file, const char __user *buf,
 	err = portown_may_write(file);
 	if (err)
 		return err;
-	if (READ_ONCE(portown_locked))
+	if (portown_locked())
 		return -EPERM;
 	err = portown_read_bool(buf, count, &val);
 	if (err)
@@ -237,19 +237,16 @@ static int portown_stats_show(struct seq_file *m, void *v)
 	for (i = PORTOWN_STAT_CHECKED + 1; i < PORTOWN_STAT_NR; i++)
 		seq_printf(m, "%s %llu\n", portown_stat_names[i],
 			   portown_stat_read(i));
-	rcu_read_lock();
-	seq_printf(m, "rules %u\n", rcu_dereference(portown_policy)->nrules);
-	rcu_read_unlock();
+	seq_printf(m, "rules %u\n", portown_policy_nrules());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(portown_stats);
 
-/**
- * portown_fs_init - create /sys/kernel/security/portown/
- *
- * Return: 0 or a negative errno.
+/*
+ * Create /sys/kernel/security/portown/ when portown is enabled. securityfs
+ * is ready from core_initcall; portown's LSM init ran long before.
  */
-int __init portown_fs_init(void)
+static int __init portown_fs_init(void)
 {
 	static const struct {
 		const char *name;
@@ -265,6 +262,8 @@ int __init portown_fs_init(void)
 	struct dentry *dir, *dentry;
 	int i;
 
+	if (!portown_enabled)
+		return 0;
 	dir = securityfs_create_dir("portown", NULL);
 	if (IS_ERR(dir))
 		return PTR_ERR(dir);
@@ -281,3 +280,5 @@ int __init portown_fs_init(void)
 	}
 	return 0;
 }
+
+fs_initcall(portown_fs_init);

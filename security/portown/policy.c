@@ -17,7 +17,7 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 
-#include "portown.h"
+#include "policy.h"
 
 #define PORTOWN_NPORTS		65536
 #define PORTOWN_MAX_FIELDS	4
@@ -78,6 +78,13 @@ static int portown_parse_num(const char *s, size_t len, u32 max, u32 *val)
 	}
 	*val = v;
 	return 0;
+}
+
+/* Out of memory is no fault of any line. */
+static void portown_fail_nomem(struct portown_parse_error *perr)
+{
+	perr->line = 0;
+	perr->reason = "out of memory";
 }
 
 static int portown_fail(struct portown_parser *ps, const char *reason)
@@ -385,10 +392,8 @@ static struct portown_policy *portown_policy_build(struct portown_parser *ps)
 
 	bounds = bitmap_zalloc(PORTOWN_NPORTS + 1, GFP_KERNEL);
 	scratch = kvmalloc_array(max(nrules, 1U), sizeof(*scratch), GFP_KERNEL);
-	if (!bounds || !scratch) {
-		p = ERR_PTR(-ENOMEM);
-		goto out;
-	}
+	if (!bounds || !scratch)
+		goto nomem;
 
 	for (proto = 0; proto < PORTOWN_NPROTO; proto++) {
 		portown_count(&rules[lo[proto]], lo[proto + 1] - lo[proto],
@@ -405,10 +410,8 @@ static struct portown_policy *portown_policy_build(struct portown_parser *ps)
 	size = sizeof(*p) + nrules * sizeof(*p->rules) +
 	       nranges * sizeof(*p->ranges) + nids * sizeof(*p->ids);
 	p = kvzalloc(size, GFP_KERNEL);
-	if (!p) {
-		p = ERR_PTR(-ENOMEM);
-		goto out;
-	}
+	if (!p)
+		goto nomem;
 	p->reserved = ps->reserved_set ? ps->reserved : PORTOWN_STOCK_BOUNDARY;
 	p->strict = ps->strict;
 	p->nrules = nrules;
@@ -434,6 +437,11 @@ out:
 	kvfree(scratch);
 	bitmap_free(bounds);
 	return p;
+
+nomem:
+	portown_fail_nomem(ps->perr);
+	p = ERR_PTR(-ENOMEM);
+	goto out;
 }
 
 /**
@@ -448,7 +456,8 @@ out:
  *
  * Return: a new, unpublished policy, or ERR_PTR(-EINVAL) for any syntax
  * error or unmapped id, ERR_PTR(-E2BIG) when over a size limit, or
- * ERR_PTR(-ENOMEM).
+ * ERR_PTR(-ENOMEM). On error, @perr always has a reason; its line is 0
+ * when the error is not that of one line.
  */
 struct portown_policy *portown_policy_parse(const char *text, size_t len,
 					    struct user_namespace *ns,
@@ -473,8 +482,10 @@ struct portown_policy *portown_policy_parse(const char *text, size_t len,
 	ps.maxrules = min_t(size_t, nlines, PORTOWN_MAX_RULES);
 	ps.rules = kvmalloc_array(max(ps.maxrules, 1U), sizeof(*ps.rules),
 				  GFP_KERNEL);
-	if (!ps.rules)
+	if (!ps.rules) {
+		portown_fail_nomem(perr);
 		return ERR_PTR(-ENOMEM);
+	}
 
 	while (text < end) {
 		const char *nl = memchr(text, '\n', end - text);

@@ -11,7 +11,7 @@
 #include <linux/string.h>
 #include <linux/vmalloc.h>
 
-#include "portown.h"
+#include "policy.h"
 
 /* Canonical text of @p, in a buffer the test owns. */
 static char *portown_test_show(struct kunit *test, const struct portown_policy *p)
@@ -26,16 +26,53 @@ static char *portown_test_show(struct kunit *test, const struct portown_policy *
 	return m.buf;
 }
 
+KUNIT_DEFINE_ACTION_WRAPPER(portown_test_free_policy, portown_policy_free,
+			    struct portown_policy *);
+KUNIT_DEFINE_ACTION_WRAPPER(portown_test_vfree, vfree, const void *);
+KUNIT_DEFINE_ACTION_WRAPPER(portown_test_put_groups, put_group_info,
+			    struct group_info *);
+
+/*
+ * A parsed policy of @len bytes of @text, or the error; a policy is freed
+ * when the test ends, even when an assertion stops it early.
+ */
+static struct portown_policy *portown_test_try_parse(struct kunit *test,
+						     const char *text,
+						     size_t len,
+						     struct portown_parse_error *perr)
+{
+	struct portown_policy *p;
+
+	p = portown_policy_parse(text, len, &init_user_ns, perr);
+	if (!IS_ERR(p))
+		KUNIT_ASSERT_EQ(test, 0,
+				kunit_add_action_or_reset(test,
+							  portown_test_free_policy,
+							  p));
+	return p;
+}
+
 static struct portown_policy *portown_test_parse(struct kunit *test,
 						 const char *text)
 {
 	struct portown_parse_error perr;
 	struct portown_policy *p;
 
-	p = portown_policy_parse(text, strlen(text), &init_user_ns, &perr);
+	p = portown_test_try_parse(test, text, strlen(text), &perr);
 	KUNIT_ASSERT_FALSE_MSG(test, IS_ERR(p), "line %u: %s", perr.line,
 			       perr.reason);
 	return p;
+}
+
+/* A vmalloc()ed buffer of @size bytes, freed when the test ends. */
+static char *portown_test_vmalloc(struct kunit *test, size_t size)
+{
+	char *buf = vmalloc(size);
+
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, portown_test_vfree, buf));
+	return buf;
 }
 
 struct portown_good_case {
@@ -90,8 +127,6 @@ static void portown_test_parse_good(struct kunit *test)
 
 	q = portown_test_parse(test, out);
 	KUNIT_EXPECT_STREQ(test, portown_test_show(test, q), c->out);
-	portown_policy_free(q);
-	portown_policy_free(p);
 }
 
 struct portown_bad_case {
@@ -154,8 +189,7 @@ static void portown_test_parse_bad(struct kunit *test)
 	struct portown_parse_error perr;
 	struct portown_policy *p;
 
-	p = portown_policy_parse(c->in, c->len ?: strlen(c->in),
-				 &init_user_ns, &perr);
+	p = portown_test_try_parse(test, c->in, c->len ?: strlen(c->in), &perr);
 	KUNIT_ASSERT_TRUE(test, IS_ERR(p));
 	KUNIT_EXPECT_EQ(test, PTR_ERR(p), c->err);
 	KUNIT_EXPECT_EQ(test, perr.line, c->line);
@@ -169,19 +203,17 @@ static void portown_test_text_limit(struct kunit *test)
 	struct portown_policy *p;
 	char *text;
 
-	text = vmalloc(PORTOWN_MAX_TEXT + 1);
-	KUNIT_ASSERT_NOT_NULL(test, text);
+	text = portown_test_vmalloc(test, PORTOWN_MAX_TEXT + 1);
 	memset(text, '\n', PORTOWN_MAX_TEXT + 1);
 
-	p = portown_policy_parse(text, PORTOWN_MAX_TEXT + 1, &init_user_ns,
-				 &perr);
+	p = portown_test_try_parse(test, text, PORTOWN_MAX_TEXT + 1, &perr);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(p), -E2BIG);
+	KUNIT_EXPECT_EQ(test, perr.line, 0);
+	KUNIT_EXPECT_NOT_NULL(test, perr.reason);
 
-	p = portown_policy_parse(text, PORTOWN_MAX_TEXT, &init_user_ns, &perr);
+	p = portown_test_try_parse(test, text, PORTOWN_MAX_TEXT, &perr);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(p));
 	KUNIT_EXPECT_EQ(test, p->nrules, 0);
-	portown_policy_free(p);
-	vfree(text);
 }
 
 /* 65536 rules load; one more is E2BIG. */
@@ -194,23 +226,20 @@ static void portown_test_rule_limit(struct kunit *test)
 	char *text;
 	u32 i;
 
-	text = vmalloc((PORTOWN_MAX_RULES + 1) * line + 1);
-	KUNIT_ASSERT_NOT_NULL(test, text);
+	text = portown_test_vmalloc(test, (PORTOWN_MAX_RULES + 1) * line + 1);
 	for (i = 0; i < PORTOWN_MAX_RULES; i++)
 		len += sprintf(text + len, "udp %u uid %u\n", i % 65535 + 1,
 			       i / 65535);
 
-	p = portown_policy_parse(text, len, &init_user_ns, &perr);
+	p = portown_test_try_parse(test, text, len, &perr);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(p));
 	KUNIT_EXPECT_EQ(test, p->nrules, PORTOWN_MAX_RULES);
 	KUNIT_EXPECT_EQ(test, p->nranges, 2);	/* [1] {0, 1}, [2-65535] {0} */
-	portown_policy_free(p);
 
 	len += sprintf(text + len, "tcp 1 uid 9\n");
-	p = portown_policy_parse(text, len, &init_user_ns, &perr);
+	p = portown_test_try_parse(test, text, len, &perr);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(p), -E2BIG);
 	KUNIT_EXPECT_EQ(test, perr.line, PORTOWN_MAX_RULES + 1);
-	vfree(text);
 }
 
 /* Deeply nested ranges would need quadratic memory: refused, not built. */
@@ -222,14 +251,14 @@ static void portown_test_owner_limit(struct kunit *test)
 	char *text;
 	u32 i;
 
-	text = vmalloc(30000 * 32);
-	KUNIT_ASSERT_NOT_NULL(test, text);
+	text = portown_test_vmalloc(test, 30000 * 32);
 	for (i = 0; i < 30000; i++)
 		len += sprintf(text + len, "tcp %u-%u uid %u\n", i + 1,
 			       65535 - i, i);
-	p = portown_policy_parse(text, len, &init_user_ns, &perr);
+	p = portown_test_try_parse(test, text, len, &perr);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(p), -E2BIG);
-	vfree(text);
+	KUNIT_EXPECT_EQ(test, perr.line, 0);
+	KUNIT_EXPECT_NOT_NULL(test, perr.reason);
 }
 
 static const char portown_lookup_policy[] =
@@ -304,7 +333,6 @@ static void portown_test_lookup(struct kunit *test)
 		KUNIT_EXPECT_EQ_MSG(test, r->nuids, c->nuids, "port %u", c->port);
 		KUNIT_EXPECT_EQ_MSG(test, r->ngids, c->ngids, "port %u", c->port);
 	}
-	portown_policy_free(p);
 }
 
 /* Owners: euid, egid or a supplementary group; union of rules. */
@@ -326,6 +354,9 @@ static void portown_test_owner(struct kunit *test)
 
 	gi = groups_alloc(2);
 	KUNIT_ASSERT_NOT_NULL(test, gi);
+	KUNIT_ASSERT_EQ(test, 0,
+			kunit_add_action_or_reset(test, portown_test_put_groups,
+						  gi));
 	gi->gid[0] = KGIDT_INIT(200);
 	gi->gid[1] = KGIDT_INIT(100);
 	groups_sort(gi);
@@ -347,9 +378,6 @@ static void portown_test_owner(struct kunit *test)
 	gi->gid[1] = KGIDT_INIT(300);
 	KUNIT_EXPECT_TRUE(test, portown_range_owner(p, r80, &cred));
 	KUNIT_EXPECT_FALSE(test, portown_range_owner(p, r81, &cred));
-
-	put_group_info(gi);
-	portown_policy_free(p);
 }
 
 /* Ids are read in the writer's namespace and stored as kernel ids. */
@@ -362,12 +390,10 @@ static void portown_test_settings(struct kunit *test)
 	KUNIT_EXPECT_FALSE(test, p->strict);
 	KUNIT_EXPECT_EQ(test, p->nrules, 0);
 	KUNIT_EXPECT_NULL(test, portown_policy_find(p, PORTOWN_TCP, 80));
-	portown_policy_free(p);
 
 	p = portown_test_parse(test, "reserved 0\nstrict\n");
 	KUNIT_EXPECT_EQ(test, p->reserved, 0);
 	KUNIT_EXPECT_TRUE(test, p->strict);
-	portown_policy_free(p);
 }
 
 static struct kunit_case portown_policy_test_cases[] = {

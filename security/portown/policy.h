@@ -1,16 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
- * portown - port ownership for Linux
+ * portown - the policy: its limits, its parsed form and its lookup
  *
- * Definitions shared by the hooks, the policy engine, securityfs and audit.
+ * A policy is built whole from its text by policy.c and never changes
+ * afterwards; state.c publishes it and decides binds from it.
  */
 
-#ifndef _SECURITY_PORTOWN_PORTOWN_H
-#define _SECURITY_PORTOWN_PORTOWN_H
+#ifndef _SECURITY_PORTOWN_POLICY_H
+#define _SECURITY_PORTOWN_POLICY_H
 
 #include <linux/bits.h>
 #include <linux/cred.h>
-#include <linux/mutex.h>
 #include <linux/rcupdate.h>
 #include <linux/seq_file.h>
 #include <linux/types.h>
@@ -106,40 +106,4 @@ void portown_policy_show(struct seq_file *m,
 			 struct user_namespace *ns);
 const char *portown_proto_name(enum portown_proto proto);
 
-/* State of the running LSM (hooks.c). */
-enum portown_stat {
-	PORTOWN_STAT_CHECKED,
-	PORTOWN_STAT_ALLOWED_OWNER,
-	PORTOWN_STAT_ALLOWED_CAPABILITY,
-	PORTOWN_STAT_DENIED,
-	PORTOWN_STAT_LOGGED,
-	PORTOWN_STAT_POLICY_LOADS,
-	PORTOWN_STAT_POLICY_ERRORS,
-	PORTOWN_STAT_NR,
-};
-
-extern struct mutex portown_state_mutex;
-extern struct portown_policy __rcu *portown_policy;
-extern bool portown_enforcing;
-extern bool portown_locked;
-
-int portown_policy_replace(struct portown_policy *policy);
-int portown_set_enforcing(bool enforcing);
-int portown_lock(void);
-void portown_stat_inc(enum portown_stat stat);
-u64 portown_stat_read(enum portown_stat stat);
-int portown_fs_init(void);
-
-/* Audit records (audit.c). */
-enum portown_reason {
-	PORTOWN_REASON_OWNED,		/* owned port, caller not an owner */
-	PORTOWN_REASON_RESERVED,	/* unowned port below "reserved" */
-};
-
-void portown_audit_bind(enum portown_proto proto, u16 port,
-			enum portown_reason reason, bool denied);
-void portown_audit_load(const struct portown_policy *policy,
-			const struct portown_parse_error *perr, int err);
-void portown_audit_setting(const char *op, bool value, bool old_value);
-
-#endif /* _SECURITY_PORTOWN_PORTOWN_H */
+#endif /* _SECURITY_PORTOWN_POLICY_H */
