@@ -6,7 +6,7 @@ V := vmtest
 BOOT_POLICY := tcp:80:uid:33,tcp:443:gid:33
 
 .PHONY: all deps patch tree kernel guest initramfs check demo demo-initramfs \
-	clean
+	fuzz clean
 
 all: kernel
 
@@ -44,6 +44,11 @@ demo: initramfs
 # The small demo: busybox httpd as uid 33 in the test initramfs.
 demo-initramfs: initramfs
 	@$(V)/demo-initramfs.sh
+
+# The model-checking fuzzer alone in the test VM, PORTOWN_FUZZ_SECONDS
+# (default 600) long; prints how many operations and races it tried.
+fuzz: initramfs
+	@$(V)/fuzz.sh
 
 clean:
 	rm -rf build

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Everything `make check` runs, after the kernel is built: checkpatch, the
-# host tests of portownctl, three VM boots (portown enforcing, permissive,
-# absent) and the Debian guest scenario. A failing part does not stop the
+# host tests of portownctl, six VM boots (portown enforcing, allocation
+# failures with kmemleak, permissive, two boot policies, absent), the differential grid of the first against
+# the last, and the Debian guest scenario. A failing part does not stop the
 # others; the totals decide the exit status.
 . "$(dirname "$0")/lib.sh"
 export RESULTS
@@ -22,7 +23,30 @@ else
 	echo "not ok - checkpatch.pl --strict: $(wc -l <"$RESULTS/checkpatch.out") findings" >"$RESULTS/checkpatch.tap"
 	head -n 40 "$RESULTS/checkpatch.out" >&2
 fi
-echo "ok - the portown patch applies to pristine linux-source-6.12 and builds" >"$RESULTS/patch.tap"
+# The patch applies to the pristine tree as it is (a dry run on a copy of
+# the files it touches), and the kernel that was booted is built from it.
+{
+	stage=$(mktemp -d "$B/patchcheck.XXXXXX")
+	for f in $(sed -n 's|^+++ b/||p' "$PATCH_FILE" | sort -u); do
+		[ -f "$PRISTINE/$f" ] || continue
+		mkdir -p "$stage/$(dirname "$f")"
+		cp -p "$PRISTINE/$f" "$stage/$f"
+	done
+	if patch -p1 -s -f --dry-run -d "$stage" <"$PATCH_FILE" >"$RESULTS/patch.out" 2>&1; then
+		echo "ok - the portown patch applies to pristine linux-source-6.12"
+	else
+		echo "not ok - the portown patch does not apply to pristine linux-source-6.12"
+		sed 's/^/# /' "$RESULTS/patch.out"
+	fi
+	rm -rf "$stage"
+	stale=$(find "$TREE/security/portown" -newer "$KBUILD/vmlinux" -type f | head -n 3)
+	if [ -f "$KBUILD/vmlinux" ] && [ -z "$stale" ] &&
+	   grep -q '^CONFIG_SECURITY_PORTOWN=y' "$KBUILD/.config"; then
+		echo "ok - the test kernel is built from the patched tree with CONFIG_SECURITY_PORTOWN=y"
+	else
+		echo "not ok - the test kernel is missing, not portown's or older than: ${stale:-its config}"
+	fi
+} >"$RESULTS/patch.tap"
 
 if [ -f "$TOP/tools/portown/Makefile" ]; then
 	log "portownctl host tests (ASan/UBSan, libFuzzer)"
@@ -31,7 +55,7 @@ if [ -f "$TOP/tools/portown/Makefile" ]; then
 	python3 "$R" tap portownctl_host "$RESULTS/portownctl_host.out"
 fi
 
-log "VM boot 1/5: portown enforcing, with Landlock, boot policy"
+log "VM boot 1/6: portown enforcing, with Landlock, boot policy"
 heavy "$TOP/vmtest/run-vm.sh" main 1200 vmtest.mode=main \
 	lsm=portown,landlock portown.policy=$BOOT_POLICY
 python3 "$R" vm main --kunit
@@ -39,29 +63,37 @@ log "benchmark (TCG + KASAN + lockdep: compare rows, not absolute values)"
 sed -n 's/^PORTOWN-BENCH //p' "$RESULTS/main.serial" >&2
 
 # The other boots skip KUnit: its results are taken from the main boot.
-log "VM boot 2/5: portown.enforce=0"
+log "VM boot 2/6: allocation failures in policy writes, kmemleak on"
+heavy "$TOP/vmtest/run-vm.sh" fault 900 vmtest.mode=fault kunit.enable=0 \
+	lsm=portown,landlock kmemleak=on
+python3 "$R" vm fault
+
+log "VM boot 3/6: portown.enforce=0"
 heavy "$TOP/vmtest/run-vm.sh" permissive 300 vmtest.mode=permissive \
 	kunit.enable=0 lsm=portown,landlock portown.enforce=0 \
 	portown.policy=$BOOT_POLICY
 python3 "$R" vm permissive
 
 # Must match BOOT_SETTINGS and BOOT_INVALID in boot_test.c.
-log "VM boot 3/5: portown.policy= with settings (reserved, strict)"
+log "VM boot 4/6: portown.policy= with settings (reserved, strict)"
 heavy "$TOP/vmtest/run-vm.sh" bootsettings 300 vmtest.mode=bootsettings \
 	kunit.enable=0 lsm=portown,landlock \
 	portown.policy=reserved:2000,strict,sctp:9899:uid:1000,tcp:80:uid:33
 python3 "$R" vm bootsettings
 
-log "VM boot 4/5: a portown.policy= that must be refused whole"
+log "VM boot 5/6: a portown.policy= that must be refused whole"
 heavy "$TOP/vmtest/run-vm.sh" bootrefused 300 vmtest.mode=bootrefused \
 	kunit.enable=0 lsm=portown,landlock \
 	portown.policy=tcp:80:uid:33,tcp:99999:uid:1
 python3 "$R" vm bootrefused
 
-log "VM boot 5/5: portown not in lsm="
+log "VM boot 6/6: portown not in lsm="
 heavy "$TOP/vmtest/run-vm.sh" nolsm 300 vmtest.mode=nolsm \
 	kunit.enable=0 lsm=landlock portown.policy=$BOOT_POLICY
 python3 "$R" vm nolsm
+
+log "differential grid: portown with an empty policy against the stock kernel"
+python3 "$R" grid main:enforcing main:permissive nolsm:stock
 
 if [ -x "$TOP/vmtest/debian/run-scenario.sh" ] && [ -z "${PORTOWN_SKIP_DEBIAN:-}" ]; then
 	log "Debian guest: nginx as www-data under portown"

@@ -4,11 +4,15 @@
 
   results.py vm NAME [--kunit]   NAME.console + NAME.serial -> NAME.tap
   results.py tap NAME FILE       any TAP output FILE -> NAME.tap
+  results.py grid BOOT:LABEL... STOCKBOOT:LABEL
+                                 the differential grid: each portown run
+                                 against the stock one -> grid.tap
   results.py summary             totals over every *.tap, last line
                                  "N passed, N failed, N skipped"
 
 Normalized lines are "ok - name", "not ok - name" and
-"ok - name # SKIP reason". A skip is never counted as a pass.
+"ok - name # SKIP reason". A skip is never counted as a pass, and a skip
+that vmtest/expected-skips/NAME.txt does not list is a failure.
 """
 
 import os
@@ -36,6 +40,8 @@ NOT_SPLAT = re.compile(
     r"TAA|SRBDS|GDS|RFDS|Indirect Target Selection|BHI|VMSCAPE|TSA)"
     r"[^:]*: WARNING")
 TIMESTAMP = re.compile(r"^\[\s*\d+\.\d+\]\s?")
+EXPECTED_SKIPS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                              "expected-skips")
 TAP_LINE = re.compile(r"^(not ok|ok)\b\s*\d*\s*(?:- )?(.*?)\s*$")
 
 
@@ -100,7 +106,127 @@ def vm(name, kunit):
 
     if kunit:
         out.extend(parse_kunit(console))
-    write_tap(name, out)
+    write_tap(name, enforce_skips(name, out))
+
+
+def expected_skips(name):
+    """Patterns of the skips a boot is expected to have: one regular
+    expression a line (matched against the whole test name), "#" starts
+    a comment; a line "smc! PATTERN" applies only without PORTOWN_SMC=1."""
+    pats = []
+    try:
+        with open(os.path.join(EXPECTED_SKIPS, name + ".txt")) as f:
+            lines = f.read().splitlines()
+    except FileNotFoundError:
+        return pats
+    smc = os.environ.get("PORTOWN_SMC") == "1"
+    for line in lines:
+        line = line.split(" #", 1)[0].strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("smc! "):
+            if smc:
+                continue
+            line = line[5:].strip()
+        pats.append(re.compile(line))
+    return pats
+
+
+def enforce_skips(name, lines):
+    """Unexpected skips fail; so does an expected skip that did not
+    happen, so that the list stays exact."""
+    pats = expected_skips(name)
+    used = set()
+    out = []
+    for l in lines:
+        m = re.match(r"^ok - (.*?) # SKIP ?(.*)$", l)
+        if not m:
+            out.append(l)
+            continue
+        hit = [i for i, p in enumerate(pats) if p.fullmatch(m.group(1))]
+        if hit:
+            used.update(hit)
+            out.append(l)
+        else:
+            out.append(f"not ok - {m.group(1)} (unexpected skip: "
+                       f"{m.group(2) or 'no reason'})")
+    for i, p in enumerate(pats):
+        if i not in used:
+            out.append(f"not ok - {name}: expected skip '{p.pattern}' "
+                       "did not happen")
+    return out
+
+
+def grid_runs(boot):
+    """{label: (rc, {case: (result, xfam)})} of a boot's serial log."""
+    runs, cur, label = {}, None, None
+    for line in read_lines(os.path.join(RESULTS, boot + ".serial")):
+        line = line.rstrip("\r\n")
+        if line.startswith("PORTOWN-GRID-BEGIN "):
+            label, cur = line.split(None, 1)[1], {}
+        elif line.startswith("PORTOWN-GRID-END ") and cur is not None:
+            done = "GRID-END" in cur
+            cur.pop("GRID-END", None)
+            rc = line.rsplit("rc=", 1)[-1]
+            runs[label] = (rc if done else "incomplete", cur)
+            cur = None
+        elif cur is not None:
+            f = line.split()
+            if f and f[0] == "GRID-END":
+                cur["GRID-END"] = None
+            elif len(f) >= 3 and f[0] == "GRID":
+                cur[f[1]] = (f[2], len(f) > 3 and f[3] == "xfam")
+    return runs
+
+
+def grid(args):
+    """Each portown run of the grid must match the stock run errno for
+    errno, but for cases tagged xfam where portown refused (EACCES) what
+    the stock kernel refused with another errno. One result per run and
+    subject/operation group."""
+    *runs, stock = args
+    sboot, slabel = stock.split(":")
+    out = []
+    ref = grid_runs(sboot).get(slabel)
+    if not ref or ref[0] != "0" or not ref[1]:
+        out.append(f"not ok - grid: the stock run {stock} is missing or "
+                   f"failed ({ref[0] if ref else 'missing'})")
+        write_tap("grid", out)
+        return
+    ref = ref[1]
+    for run in runs:
+        boot, label = run.split(":")
+        got = grid_runs(boot).get(label)
+        if not got or got[0] != "0":
+            out.append(f"not ok - grid {label}: run missing or failed "
+                       f"({got[0] if got else 'missing'})")
+            continue
+        got = got[1]
+        if set(got) != set(ref):
+            out.append(f"not ok - grid {label}: {len(got)} cases, stock has "
+                       f"{len(ref)}")
+            continue
+        groups = {}
+        for case in sorted(ref):
+            g = "/".join(case.split("/")[:2])
+            same, doc, bad = groups.setdefault(g, [0, 0, []])
+            r, xfam = got[case]
+            sr = ref[case][0]
+            if r == sr:
+                groups[g][0] += 1
+            elif xfam and r == "EACCES" and sr != "OK":
+                groups[g][1] += 1
+            else:
+                groups[g][2].append(f"{case}: portown {r}, stock {sr}")
+        for g, (same, doc, bad) in sorted(groups.items()):
+            what = f"grid {label} vs stock: {g} ({same} identical"
+            what += f", {doc} documented EACCES)" if doc else ")"
+            if bad:
+                out.append(f"not ok - {what}: {len(bad)} differ")
+                out.extend(f"# {b}" for b in bad[:20])
+            else:
+                out.append(f"ok - {what}")
+    write_tap("grid", out)
 
 
 def parse_kunit(console):
@@ -194,8 +320,12 @@ def main(argv):
         vm(argv[1], "--kunit" in argv[2:])
         return 0
     if len(argv) == 3 and argv[0] == "tap":
-        write_tap(argv[1], parse_tap(read_lines(argv[2]), "") or
-                  [f"not ok - {argv[1]}: produced no test results"])
+        write_tap(argv[1], enforce_skips(argv[1], parse_tap(
+            read_lines(argv[2]), "") or
+            [f"not ok - {argv[1]}: produced no test results"]))
+        return 0
+    if len(argv) >= 3 and argv[0] == "grid":
+        grid(argv[1:])
         return 0
     if argv == ["summary"]:
         return summary()

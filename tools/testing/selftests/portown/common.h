@@ -267,6 +267,56 @@ static inline bool kmsg_find(int fd, const char *const *needles,
 	ASSERT_EQ(0, write_file(PORTOWN_ENFORCE, (on) ? "1" : "0"))
 
 /*
+ * The policy and mode in force when the test program started, put back by
+ * every fixture's teardown, so that the tests leave a live host as they
+ * found it. Taken by a constructor, before the harness forks any test.
+ */
+#define POLICY_MAX_READ (4 << 20)	/* more than any canonical policy */
+
+static struct {
+	bool saved;
+	char *policy;
+	size_t len;
+	char enforce[2];
+} portown_saved;
+
+static inline void __attribute__((constructor, used)) portown_save_state(void)
+{
+	char buf[16];
+	ssize_t len;
+
+	if (geteuid() || !portown_active())
+		return;
+	portown_saved.policy = malloc(POLICY_MAX_READ);
+	if (!portown_saved.policy)
+		return;
+	len = read_file(PORTOWN_POLICY, portown_saved.policy, POLICY_MAX_READ);
+	if (len < 0 || read_file(PORTOWN_ENFORCE, buf, sizeof(buf)) != 2 ||
+	    (buf[0] != '0' && buf[0] != '1')) {
+		free(portown_saved.policy);
+		portown_saved.policy = NULL;
+		return;
+	}
+	portown_saved.len = len;
+	portown_saved.enforce[0] = buf[0];
+	portown_saved.saved = true;
+}
+
+/* Puts back what portown_save_state() saw. 0 or -errno. */
+static inline int portown_restore_state(void)
+{
+	int ret;
+
+	if (!portown_saved.saved)
+		return -ENODATA;
+	ret = write_file_len(PORTOWN_POLICY, portown_saved.policy,
+			     portown_saved.len);
+	if (!ret)
+		ret = write_file_len(PORTOWN_ENFORCE, portown_saved.enforce, 1);
+	return ret;
+}
+
+/*
  * Common fixture setup: SKIP when portown is not active or when the
  * policy is locked (lock_test ran earlier in this boot), otherwise make
  * sure the module enforces.  Policy and enforce are restored by
@@ -280,17 +330,21 @@ static inline bool portown_setup(struct __test_metadata *_metadata)
 		     PORTOWN_POLICY);
 	if (portown_locked())
 		SKIP(return false, "portown is locked until reboot");
+	ASSERT_TRUE(portown_saved.saved)
+	{
+		TH_LOG("could not save the policy and mode in force (not root?)");
+	}
 	ASSERT_EQ(0, write_file(PORTOWN_ENFORCE, "1"));
 	return true;
 }
 
+/* Puts back the policy and mode in force before the program started. */
 static inline void portown_teardown(struct __test_metadata *_metadata)
 {
 	/* Nothing was changed when setup skipped. */
-	if (!portown_active() || portown_locked())
+	if (!portown_active() || portown_locked() || !portown_saved.saved)
 		return;
-	EXPECT_EQ(0, write_file(PORTOWN_POLICY, EMPTY_POLICY));
-	EXPECT_EQ(0, write_file(PORTOWN_ENFORCE, "1"));
+	EXPECT_EQ(0, portown_restore_state());
 }
 
 /* ---- stats ------------------------------------------------------- */
@@ -737,6 +791,59 @@ _check_binds(struct __test_metadata *_metadata, int line,
 #define CHECK_BINDS_SHORT(c, proto, fam, delta, ...)			\
 	_check_binds(_metadata, __LINE__, c, proto, fam, delta,		\
 		     PE(__VA_ARGS__), PE_COUNT(__VA_ARGS__))
+
+/* One bind of a hand-made address, in a child. */
+struct raw_bind_job {
+	const struct proto_desc *proto;
+	int domain;
+	bool v6only;
+	socklen_t len;
+	struct sockaddr_storage ss;
+};
+
+static inline void raw_bind_fn(const void *arg, int *res)
+{
+	const struct raw_bind_job *job = arg;
+	int fd, one = 1;
+
+	fd = socket(job->domain, job->proto->type | SOCK_CLOEXEC,
+		    job->proto->protocol);
+	if (fd < 0) {
+		res[0] = R_SOCKET - errno;
+		return;
+	}
+	if (job->v6only &&
+	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
+		res[0] = R_MISC - errno;
+	else
+		res[0] = bind(fd, (const struct sockaddr *)&job->ss, job->len) ?
+			 errno : 0;
+	close(fd);
+}
+
+/* The result of raw_bind_fn() as @c, asserted to be @expected. */
+static inline void _check_raw_bind(struct __test_metadata *_metadata, int line,
+			    const struct creds *c,
+			    const struct raw_bind_job *job, int expected,
+			    const char *what)
+{
+	int res[MAX_RESULTS];
+
+	ASSERT_EQ(0, run_child(c, raw_bind_fn, job, res))
+	{
+		TH_LOG("line %d: child failed: %s", line, result_str(res[0]));
+	}
+	EXPECT_EQ(expected, res[0])
+	{
+		TH_LOG("line %d: %s %s as uid %d: expected %s, got %s", line,
+		       job->proto->name, what, (int)c->uid,
+		       expected ? strerror(expected) : "success",
+		       result_str(res[0]));
+	}
+}
+
+#define CHECK_RAW_BIND(c, job, expected, what)				\
+	_check_raw_bind(_metadata, __LINE__, c, job, expected, what)
 
 /* ---- policy text helpers ---------------------------------------- */
 

@@ -517,66 +517,18 @@ TEST_F(bind, permissive)
 	CHECK_BINDS(&other_cap_creds, P, F, { P_FREE_LOW, EACCES });
 }
 
-/* One bind of a hand-made address, in a child. */
-struct raw_bind_job {
-	const struct proto_desc *proto;
-	int domain;
-	bool v6only;
-	socklen_t len;
-	struct sockaddr_storage ss;
-};
-
-static void raw_bind_fn(const void *arg, int *res)
-{
-	const struct raw_bind_job *job = arg;
-	int fd, one = 1;
-
-	fd = socket(job->domain, job->proto->type | SOCK_CLOEXEC,
-		    job->proto->protocol);
-	if (fd < 0) {
-		res[0] = R_SOCKET - errno;
-		return;
-	}
-	if (job->v6only &&
-	    setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)))
-		res[0] = R_MISC - errno;
-	else
-		res[0] = bind(fd, (const struct sockaddr *)&job->ss, job->len) ?
-			 errno : 0;
-	close(fd);
-}
-
-/* The result of raw_bind_fn() as @c, asserted to be @expected. */
-static void _check_raw_bind(struct __test_metadata *_metadata, int line,
-			    const struct creds *c,
-			    const struct raw_bind_job *job, int expected,
-			    const char *what)
-{
-	int res[MAX_RESULTS];
-
-	ASSERT_EQ(0, run_child(c, raw_bind_fn, job, res))
-	{
-		TH_LOG("line %d: child failed: %s", line, result_str(res[0]));
-	}
-	EXPECT_EQ(expected, res[0])
-	{
-		TH_LOG("line %d: %s %s as uid %d: expected %s, got %s", line,
-		       job->proto->name, what, (int)c->uid,
-		       expected ? strerror(expected) : "success",
-		       result_str(res[0]));
-	}
-}
-
-#define CHECK_RAW_BIND(c, job, expected, what)				\
-	_check_raw_bind(_metadata, __LINE__, c, job, expected, what)
-
 TEST_F(bind, malformed_address)
 {
 	/* Too short for the family (IPv6 accepts 24..28 bytes). */
 	const int delta = family_domain(F) == AF_INET6 ? 5 : 1;
 	const int full = fill_addr(&(struct sockaddr_storage){}, F, 0);
 	const bool sctp = P->protocol == IPPROTO_SCTP;
+	const bool smc = P->protocol == IPPROTO_SMC;
 	const bool stream = P->type == SOCK_STREAM && !sctp;
+	/* Other families judged on AF_INET6 sockets: IPV6_ADDRFORM, or SMC. */
+	const bool xfam = smc || P->protocol == IPPROTO_TCP ||
+			  P->protocol == IPPROTO_UDP ||
+			  P->protocol == IPPROTO_UDPLITE;
 	struct raw_bind_job job = { .proto = P, .domain = family_domain(F) };
 	struct sockaddr_in *in4 = (struct sockaddr_in *)&job.ss;
 	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&job.ss;
@@ -611,13 +563,20 @@ TEST_F(bind, malformed_address)
 		CHECK_RAW_BIND(&owner_creds, &job,
 			       sctp ? EINVAL : EAFNOSUPPORT,
 			       "AF_UNSPEC 127.0.0.1");
-		/* An AF_INET6 address on an AF_INET socket. */
+		/*
+		 * An AF_INET6 address on an AF_INET socket: the stack refuses
+		 * it, except SMC, which takes it before its inner TCP socket
+		 * refuses it: portown judges it there.
+		 */
 		memset(&job.ss, 0, sizeof(job.ss));
 		job.len = sizeof(*in6);
 		in6->sin6_family = AF_INET6;
 		in6->sin6_port = htons(P_OWNED);
 		CHECK_RAW_BIND(&other_creds, &job,
-			       sctp ? EINVAL : EAFNOSUPPORT, "AF_INET6 ::");
+			       smc ? EACCES : sctp ? EINVAL : EAFNOSUPPORT,
+			       "AF_INET6 ::");
+		CHECK_RAW_BIND(&owner_creds, &job, sctp ? EINVAL : EAFNOSUPPORT,
+			       "AF_INET6 ::");
 		return;
 	}
 
@@ -632,19 +591,38 @@ TEST_F(bind, malformed_address)
 			  { P_OWNED, sctp ? EINVAL : 0 });
 
 	/*
-	 * An AF_INET address on an AF_INET6 socket: only SCTP takes it
-	 * (unless IPV6_V6ONLY), so portown judges it there. The length is
-	 * that of a sockaddr_in6: a shorter one fails inet6_bind_sk()'s
-	 * length check first.
+	 * An AF_INET address on an AF_INET6 socket. SCTP takes it. TCP, UDP
+	 * and UDP-Lite refuse it, but IPV6_ADDRFORM can turn the socket into
+	 * an AF_INET one between portown's check and the stack's, so it is
+	 * judged: a non-owner gets EACCES before the stack's EAFNOSUPPORT.
+	 * SMC takes it before its inner TCP socket refuses it. Only MPTCP
+	 * and DCCP leave it to the stack. The length is that of a
+	 * sockaddr_in6: a shorter one fails inet6_bind_sk()'s length check.
 	 */
 	memset(&job.ss, 0, sizeof(job.ss));
 	job.len = sizeof(*in6);
 	in4->sin_family = AF_INET;
 	in4->sin_port = htons(P_OWNED);
-	CHECK_RAW_BIND(&other_creds, &job, sctp ? EACCES : EAFNOSUPPORT,
+	CHECK_RAW_BIND(&other_creds, &job,
+		       sctp || xfam ? EACCES : EAFNOSUPPORT,
 		       "AF_INET 0.0.0.0 on AF_INET6");
 	CHECK_RAW_BIND(&owner_creds, &job, sctp ? 0 : EAFNOSUPPORT,
 		       "AF_INET 0.0.0.0 on AF_INET6");
+	/* Unowned and above the boundary: nothing to judge, the stack's errno. */
+	in4->sin_port = htons(P_FREE_HIGH);
+	CHECK_RAW_BIND(&other_creds, &job, sctp ? 0 : EAFNOSUPPORT,
+		       "AF_INET 0.0.0.0:30000 on AF_INET6");
+
+	/* The same for AF_UNSPEC with INADDR_ANY, which SCTP never takes. */
+	memset(&job.ss, 0, sizeof(job.ss));
+	job.len = sizeof(*in6);
+	in4->sin_family = AF_UNSPEC;
+	in4->sin_port = htons(P_OWNED_LOW);
+	CHECK_RAW_BIND(&other_creds, &job,
+		       xfam ? EACCES : sctp ? EINVAL : EAFNOSUPPORT,
+		       "AF_UNSPEC 0.0.0.0 on AF_INET6");
+	CHECK_RAW_BIND(&owner_creds, &job, sctp ? EINVAL : EAFNOSUPPORT,
+		       "AF_UNSPEC 0.0.0.0 on AF_INET6");
 
 	/* IPv6 multicast on a stream socket: refused before the port. */
 	memset(&job.ss, 0, sizeof(job.ss));
