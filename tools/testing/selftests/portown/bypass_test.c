@@ -17,6 +17,7 @@
 #include "common.h"
 
 #include <linux/rxrpc.h>
+#include <poll.h>
 #include <pthread.h>
 
 #ifndef IPV6_ADDRFORM
@@ -692,11 +693,7 @@ TEST_F(rxrpc, failed_bind_leaves_nothing)
 
 /* ---- SCTP associations from a bound port ------------------------- */
 
-FIXTURE(sctp_assoc)
-{
-	int lfd;
-	unsigned short lport;
-};
+FIXTURE(sctp_assoc) {};
 
 FIXTURE_VARIANT(sctp_assoc)
 {
@@ -721,21 +718,15 @@ FIXTURE_VARIANT_ADD(sctp_assoc, ipv6) {
 
 FIXTURE_SETUP(sctp_assoc)
 {
-	struct sockaddr_storage ss;
-	socklen_t len;
+	int fd;
 
-	self->lfd = -1;
 	if (!portown_setup(_metadata))
 		return;
-	self->lfd = socket(variant->family, SOCK_STREAM | SOCK_CLOEXEC,
-			   IPPROTO_SCTP);
-	if (self->lfd < 0 && errno_unsupported(errno))
+	fd = socket(variant->family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_SCTP);
+	if (fd < 0 && errno_unsupported(errno))
 		SKIP(return, "SCTP is not supported: %s", strerror(errno));
-	ASSERT_LE(0, self->lfd);
-	len = set_sockaddr(&ss, variant->family, "loopback", 0);
-	ASSERT_EQ(0, bind(self->lfd, (struct sockaddr *)&ss, len));
-	ASSERT_EQ(0, listen(self->lfd, 128));
-	self->lport = local_port(self->lfd);
+	ASSERT_LE(0, fd);
+	close(fd);
 	SET_POLICY("reserved 1024\nsctp 8095 uid 1001\n");
 }
 
@@ -754,22 +745,38 @@ struct assoc_job {
 	int family;
 	enum assoc_op op;
 	unsigned short bind_port;	/* bound as root first; 0: unbound */
-	unsigned short peer;
 	const struct creds *c;		/* then dropped to; NULL: root */
 };
 
-/* Root binds, drops to job->c, starts an association: res[0]. */
+/*
+ * Root makes a listener of its own (a new peer each time: an association
+ * between two addresses and ports that had one just before meets its
+ * remains), binds, drops to job->c and starts an association: res[0].
+ */
 static void assoc_fn(const void *arg, int *res)
 {
 	const struct assoc_job *job = arg;
 	struct linger abort_close = { .l_onoff = 1, .l_linger = 0 };
 	struct sockaddr_storage ss;
+	unsigned short peer;
 	socklen_t len;
-	int fd, one = 1, ret;
+	int fd, lfd, one = 1, ret;
+
+	lfd = socket(job->family, SOCK_STREAM | SOCK_CLOEXEC, IPPROTO_SCTP);
+	if (lfd < 0) {
+		res[0] = R_SOCKET - errno;
+		return;
+	}
+	len = set_sockaddr(&ss, job->family, "loopback", 0);
+	if (bind(lfd, (struct sockaddr *)&ss, len) || listen(lfd, 16)) {
+		res[0] = R_MISC - errno;
+		return;
+	}
+	peer = local_port(lfd);
 
 	fd = socket(job->family,
 		    (job->op == AS_SENDMSG ? SOCK_SEQPACKET : SOCK_STREAM) |
-		    SOCK_CLOEXEC, IPPROTO_SCTP);
+		    SOCK_CLOEXEC | SOCK_NONBLOCK, IPPROTO_SCTP);
 	if (fd < 0) {
 		res[0] = R_SOCKET - errno;
 		return;
@@ -789,7 +796,7 @@ static void assoc_fn(const void *arg, int *res)
 		res[0] = R_PRIV;
 		return;
 	}
-	len = set_sockaddr(&ss, job->family, "loopback", job->peer);
+	len = set_sockaddr(&ss, job->family, "loopback", peer);
 	switch (job->op) {
 	case AS_CONNECT:
 		ret = connect(fd, (struct sockaddr *)&ss, len);
@@ -806,12 +813,28 @@ static void assoc_fn(const void *arg, int *res)
 			ret = 0;
 		break;
 	}
+	/* Non-blocking: the association was let start; wait for it. */
+	if (ret && errno == EINPROGRESS) {
+		struct pollfd pfd = { .fd = fd, .events = POLLOUT };
+		socklen_t elen = sizeof(ret);
+
+		if (poll(&pfd, 1, 20000) != 1) {
+			res[0] = ETIMEDOUT;
+			close(fd);
+			return;
+		}
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &ret, &elen))
+			ret = R_MISC - errno;
+		res[0] = ret;
+		close(fd);
+		return;
+	}
 	res[0] = ret ? errno : 0;
 	close(fd);
 }
 
 static void check_assoc(struct __test_metadata *_metadata, int line,
-			int family, unsigned short peer, unsigned short bind_port,
+			int family, unsigned short bind_port,
 			const struct creds *c, int expected)
 {
 	enum assoc_op op;
@@ -819,7 +842,7 @@ static void check_assoc(struct __test_metadata *_metadata, int line,
 	for (op = AS_CONNECT; op <= AS_SENDMSG; op++) {
 		struct assoc_job job = {
 			.family = family, .op = op, .bind_port = bind_port,
-			.peer = peer, .c = c,
+			.c = c,
 		};
 		int res[MAX_RESULTS];
 
@@ -838,8 +861,7 @@ static void check_assoc(struct __test_metadata *_metadata, int line,
 }
 
 #define CHECK_ASSOC(port, c, expected)					\
-	check_assoc(_metadata, __LINE__, variant->family, self->lport, port, \
-		    c, expected)
+	check_assoc(_metadata, __LINE__, variant->family, port, c, expected)
 
 /*
  * The stock kernel's own rule: a socket that root bound below 1024 and

@@ -28,6 +28,7 @@
 
 #include <linux/io_uring.h>
 #include <linux/rxrpc.h>
+#include <poll.h>
 
 #ifndef IPV6_ADDRFORM
 #define IPV6_ADDRFORM 1
@@ -331,18 +332,29 @@ static void grid_bindx(enum subject s)
 	}
 }
 
-/* Listeners the associations go to, made by root before any subject. */
-static unsigned short assoc_peer[2];
-
 enum aop { A_CONNECT, A_CONNECTX, A_SENDMSG, A_NR };
 
 static const char *const aop_names[A_NR] = {
 	"sctp-connect", "sctp-connectx", "sctp-sendmsg",
 };
 
+static int listen_sctp(int domain)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = loopback(&ss, domain, 0);
+	int fd = socket(domain, SOCK_STREAM, IPPROTO_SCTP);
+
+	if (fd < 0 || bind(fd, (struct sockaddr *)&ss, len) || listen(fd, 16) ||
+	    getsockname(fd, (struct sockaddr *)&ss, &len))
+		return -1;
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
 /*
- * Root binds (unless port 0), becomes the subject, then starts an
- * association: the result goes through a pipe.
+ * Root makes a listener (a new peer for each case: an association between
+ * the addresses and ports of one just closed meets its remains), binds
+ * (unless port 0), becomes the subject, then starts an association: the
+ * result goes through a pipe.
  */
 static int assoc_case(enum subject s, int domain, enum aop op,
 		      unsigned short port)
@@ -360,12 +372,16 @@ static int assoc_case(enum subject s, int domain, enum aop op,
 	if (pid < 0)
 		return R_MISC - errno;
 	if (!pid) {
-		int fd, ret;
+		int fd, ret, peer;
 
 		close(pfd[0]);
+		peer = listen_sctp(domain);
 		fd = socket(domain, (op == A_SENDMSG ? SOCK_SEQPACKET :
-						      SOCK_STREAM), IPPROTO_SCTP);
+						      SOCK_STREAM) | SOCK_NONBLOCK,
+			    IPPROTO_SCTP);
 		ret = sock_err(fd);
+		if (!ret && peer < 0)
+			ret = R_MISC - errno;
 		if (!ret) {
 			setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one,
 				   sizeof(one));
@@ -378,8 +394,7 @@ static int assoc_case(enum subject s, int domain, enum aop op,
 		if (!ret && become(s))
 			ret = R_PRIV;
 		if (!ret) {
-			len = loopback(&ss, domain,
-				       assoc_peer[domain == AF_INET6]);
+			len = loopback(&ss, domain, peer);
 			if (op == A_CONNECT)
 				ret = connect(fd, (struct sockaddr *)&ss, len);
 			else if (op == A_CONNECTX)
@@ -391,6 +406,16 @@ static int assoc_case(enum subject s, int domain, enum aop op,
 					     (struct sockaddr *)&ss, len) == 1 ?
 				      0 : -1;
 			ret = ret ? errno : 0;
+		}
+		/* Non-blocking: started; the result is the association's. */
+		if (ret == EINPROGRESS) {
+			struct pollfd p = { .fd = fd, .events = POLLOUT };
+			socklen_t elen = sizeof(ret);
+
+			if (poll(&p, 1, 20000) != 1)
+				ret = ETIMEDOUT;
+			else if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &ret, &elen))
+				ret = R_MISC - errno;
 		}
 		if (write(pfd[1], &ret, sizeof(ret)) != sizeof(ret))
 			_exit(1);
@@ -591,26 +616,11 @@ static int hold_reuseport(int *fds)
 	return n;
 }
 
-static int listen_sctp(int domain, int *fd)
-{
-	struct sockaddr_storage ss;
-	socklen_t len = loopback(&ss, domain, 0);
-
-	*fd = socket(domain, SOCK_STREAM, IPPROTO_SCTP);
-	if (*fd < 0)
-		return 0;	/* no SCTP: every case reports it, on both kernels */
-	if (bind(*fd, (struct sockaddr *)&ss, len) || listen(*fd, 1024) ||
-	    getsockname(*fd, (struct sockaddr *)&ss, &len))
-		return -1;
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
-}
-
 int main(int argc, char **argv)
 {
 	const char *enforce = "1";
-	int held[8], lfd[2], ret, opt, i;
-
-	/* held[] and lfd[] stay open until exit: the holders and listeners. */
+	/* held[] stays open until exit: root's SO_REUSEPORT sockets. */
+	int held[8], ret, opt;
 	enum subject s;
 
 	while ((opt = getopt(argc, argv, "e:")) != -1) {
@@ -641,16 +651,6 @@ int main(int argc, char **argv)
 			strerror(errno));
 		return 1;
 	}
-	for (i = 0; i < 2; i++) {
-		ret = listen_sctp(i ? AF_INET6 : AF_INET, &lfd[i]);
-		if (ret < 0) {
-			fprintf(stderr, "portown_grid: SCTP listener: %s\n",
-				strerror(errno));
-			return 1;
-		}
-		assoc_peer[i] = ret;
-	}
-
 	for (s = 0; s < S_NR; s++) {
 		int status;
 		pid_t pid;
