@@ -79,6 +79,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 					abort();
 				if (d.logged && !d.allowed)
 					abort();
+				/* the stack's check only ever takes away */
+				bool was = d.allowed;
+
+				po_apply_prot_sock(&d, port & 0xffff, &cred, size ? (unsigned)data[0] << 4 : 1024);
+				if ((d.allowed && !was) || (d.stack_refuses && d.allowed))
+					abort();
 			}
 			free(text);
 			free(text2);

@@ -35,9 +35,11 @@ void po_parser_free(struct po_parser *ps)
 	for (size_t i = 0; i < ps->nfiles; i++)
 		free(ps->files[i]);
 	free(ps->files);
+	free(ps->open);
 	ps->diags = NULL;
 	ps->files = NULL;
-	ps->ndiags = ps->nfiles = 0;
+	ps->open = NULL;
+	ps->ndiags = ps->nfiles = ps->nmore = ps->nopen = ps->open_cap = 0;
 }
 
 static void oom(void)
@@ -61,6 +63,10 @@ void po_diag_add(struct po_parser *ps, const char *file, unsigned line,
 	va_list ap;
 	char msg[512];
 
+	if (ps->ndiags >= PO_MAX_DIAGS) {
+		ps->nmore++;
+		return;
+	}
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
@@ -377,19 +383,51 @@ static void parse_line(struct line_ctx *lc)
 	}
 }
 
+/* lines that end in CR LF (or CR at the end of the buffer) */
+static size_t count_crlf(const char *buf, size_t len)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < len; i++)
+		if (buf[i] == '\r' && (i + 1 == len || buf[i + 1] == '\n'))
+			n++;
+	return n;
+}
+
+static const char utf8_bom[] = "\xef\xbb\xbf";
+
 void po_parse_buffer(struct po_parser *ps, const char *name,
 		     const char *buf, size_t len)
 {
 	struct line_ctx lc = { .ps = ps, .file = intern_file(ps, name) };
-	size_t pos = 0;
+	size_t pos = 0, crlf = count_crlf(buf, len);
+	bool crlf_told = false, bom = len >= 3 && memcmp(buf, utf8_bom, 3) == 0;
 
+	if (bom)
+		po_diag_add(ps, lc.file, 1, 1, "UTF-8 byte-order mark at the start of the file: save it without one "
+		    "(e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)");
 	while (pos < len) {
 		const char *start = buf + pos, *nl = memchr(start, '\n', len - pos);
 		size_t ll = nl ? (size_t)(nl - start) : len - pos;
-		const char *nul = memchr(start, '\0', ll);
 
 		pos += ll + (nl ? 1 : 0);
 		lc.line++;
+		if (ll && start[ll - 1] == '\r') {
+			/* reported once per file; the line is read without it */
+			ll--;
+			if (!crlf_told) {
+				if (crlf > 1)
+					ERR(&lc, (unsigned)ll + 1, "line ends in CR LF (a DOS/Windows line ending), "
+					    "like %zu more line%s of this file: convert it to LF line endings, e.g. with dos2unix",
+					    crlf - 1, crlf == 2 ? "" : "s");
+				else
+					ERR(&lc, (unsigned)ll + 1, "line ends in CR LF (a DOS/Windows line ending): "
+					    "convert the file to LF line endings, e.g. with dos2unix");
+				crlf_told = true;
+			}
+		}
+		const char *nul = memchr(start, '\0', ll);
+
 		if (nul) {
 			const char *hash = memchr(start, '#', (size_t)(nul - start));
 
@@ -402,6 +440,8 @@ void po_parse_buffer(struct po_parser *ps, const char *name,
 
 		if (!copy)
 			oom();
+		if (bom && lc.line == 1)	/* reported above; columns stay those of the file */
+			memset(copy, ' ', strlen(copy) < 3 ? strlen(copy) : 3);
 		char *hash = strchr(copy, '#');
 
 		if (hash)
@@ -500,6 +540,26 @@ static void parse_path(struct po_parser *ps, const char *path,
 			close(fd);
 		return;
 	}
+	/* an include of a file that is being read is a cycle */
+	for (size_t i = 0; i < ps->nopen; i++) {
+		if (ps->open[i].dev != (uint64_t)st.st_dev || ps->open[i].ino != (uint64_t)st.st_ino)
+			continue;
+		if (i + 1 == ps->nopen) {
+			po_diag_add(ps, rfile, rline, rcol, "'%s' includes itself", ps->open[i].name);
+		} else {
+			char chain[400];
+			size_t o = 0;
+
+			for (size_t k = i; k < ps->nopen && o < sizeof(chain); k++)
+				o += (size_t)snprintf(chain + o, sizeof(chain) - o, "'%s' -> ", ps->open[k].name);
+			if (o < sizeof(chain))
+				snprintf(chain + o, sizeof(chain) - o, "'%s'", path);
+			po_diag_add(ps, rfile, rline, rcol, "include cycle: %s", chain);
+		}
+		if (fd != STDIN_FILENO)
+			close(fd);
+		return;
+	}
 	buf = read_all(fd, &len, &err);
 	if (fd != STDIN_FILENO)
 		close(fd);
@@ -507,7 +567,20 @@ static void parse_path(struct po_parser *ps, const char *path,
 		po_diag_add(ps, path, 0, 0, "cannot read: %s", strerror(err));
 		return;
 	}
+	if (ps->nopen == ps->open_cap) {
+		size_t n = ps->open_cap ? ps->open_cap * 2 : 8;
+		struct po_open_file *v = realloc(ps->open, n * sizeof(*v));
+
+		if (!v)
+			oom();
+		ps->open = v;
+		ps->open_cap = n;
+	}
+	ps->open[ps->nopen++] = (struct po_open_file){
+		.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino, .name = intern_file(ps, path),
+	};
 	po_parse_buffer(ps, path, buf, len);
+	ps->nopen--;
 	free(buf);
 }
 
@@ -646,5 +719,5 @@ size_t po_parse_finish(struct po_parser *ps)
 				    "overlapping ranges need %llu owner entries; the kernel accepts at most %u",
 				    (unsigned long long)owners, PO_MAX_OWNERS);
 	}
-	return ps->ndiags;
+	return ps->ndiags + ps->nmore;
 }

@@ -24,6 +24,15 @@ struct po_diag {
 	char *msg;
 };
 
+/* the diagnostics kept; the rest are only counted (nmore) */
+#define PO_MAX_DIAGS	1000
+
+/* a file being read: an include of one of them is a cycle */
+struct po_open_file {
+	uint64_t dev, ino;
+	const char *name;	/* interned */
+};
+
 struct po_parser {
 	struct po_policy *pol;
 	const struct po_resolver *resolver;	/* NULL: kernel grammar */
@@ -31,6 +40,9 @@ struct po_parser {
 	unsigned depth;
 	struct po_diag *diags;
 	size_t ndiags, diags_cap;
+	size_t nmore;		/* diagnostics past PO_MAX_DIAGS */
+	struct po_open_file *open;	/* the include chain, outermost first */
+	size_t nopen, open_cap;
 	char **files;		/* owned copies of every file name seen */
 	size_t nfiles;
 	const char *reserved_file, *strict_file;
@@ -49,7 +61,10 @@ void po_parse_file(struct po_parser *ps, const char *path);
 /* the default configuration: conf (must exist) then dropin_dir/ *.conf */
 void po_parse_default(struct po_parser *ps, const char *conf,
 		      const char *dropin_dir);
-/* canonicalize and check the kernel's limits; returns number of errors */
+/*
+ * Canonicalize and check the kernel's limits; returns the number of errors
+ * (ndiags kept plus nmore counted).
+ */
 size_t po_parse_finish(struct po_parser *ps);
 
 void po_diag_add(struct po_parser *ps, const char *file, unsigned line,

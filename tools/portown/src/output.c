@@ -1,9 +1,167 @@
 // SPDX-License-Identifier: GPL-2.0
-/* Output helpers for portownctl. */
+/* The output layer of portownctl: text and JSON from one set of calls. */
 #include "output.h"
 #include "resolve.h"
 
+#include <stdarg.h>
 #include <string.h>
+
+#ifndef PORTOWN_VERSION
+#define PORTOWN_VERSION "0.1"
+#endif
+
+#define MAX_DEPTH	16
+
+static FILE *out_f;
+static bool out_json;
+static unsigned depth;
+static bool first[MAX_DEPTH];	/* no member printed yet at this level */
+
+void out_init(FILE *f, bool json)
+{
+	out_f = f;
+	out_json = json;
+	depth = 0;
+}
+
+bool out_is_json(void)
+{
+	return out_json;
+}
+
+static FILE *of(void)
+{
+	return out_f ? out_f : stdout;
+}
+
+/* the separator and "key": of the next member */
+static void member(const char *key)
+{
+	if (depth && !first[depth - 1])
+		fputc(',', of());
+	if (depth)
+		first[depth - 1] = false;
+	if (key) {
+		json_str(of(), key);
+		fputc(':', of());
+	}
+}
+
+static void open_level(const char *key, char c)
+{
+	if (!out_json)
+		return;
+	member(key);
+	fputc(c, of());
+	if (depth < MAX_DEPTH)
+		first[depth] = true;
+	depth++;
+}
+
+static void close_level(char c)
+{
+	if (!out_json)
+		return;
+	fputc(c, of());
+	if (depth)
+		depth--;
+}
+
+void out_obj_open(const char *key) { open_level(key, '{'); }
+void out_obj_close(void) { close_level('}'); }
+void out_arr_open(const char *key) { open_level(key, '['); }
+void out_arr_close(void) { close_level(']'); }
+
+void out_doc_begin(void)
+{
+	if (!out_json)
+		return;
+	depth = 0;
+	out_obj_open(NULL);
+	out_uint(OUT_JSON, "version", NULL, PO_JSON_VERSION);
+	out_str(OUT_JSON, "portownctl_version", NULL, PORTOWN_VERSION);
+}
+
+void out_doc_end(void)
+{
+	if (!out_json)
+		return;
+	while (depth)
+		out_obj_close();
+	fputc('\n', of());
+}
+
+/* the text half of a value: 1 when it is to be printed */
+static bool text_wanted(enum out_type t, const char *fmt)
+{
+	return !out_json && (t & OUT_TEXT) && fmt;
+}
+
+static bool json_wanted(enum out_type t)
+{
+	return out_json && (t & OUT_JSON);
+}
+
+void out_str(enum out_type t, const char *key, const char *fmt, const char *v)
+{
+	if (json_wanted(t)) {
+		member(key);
+		json_str(of(), v);
+	} else if (text_wanted(t, fmt)) {
+		fprintf(of(), fmt, v ? v : "-");
+	}
+}
+
+void out_uint(enum out_type t, const char *key, const char *fmt, unsigned long long v)
+{
+	if (json_wanted(t)) {
+		member(key);
+		fprintf(of(), "%llu", v);
+	} else if (text_wanted(t, fmt)) {
+		fprintf(of(), fmt, v);
+	}
+}
+
+void out_int(enum out_type t, const char *key, const char *fmt, long long v)
+{
+	if (json_wanted(t)) {
+		member(key);
+		fprintf(of(), "%lld", v);
+	} else if (text_wanted(t, fmt)) {
+		fprintf(of(), fmt, v);
+	}
+}
+
+void out_bool(enum out_type t, const char *key, const char *fmt, bool v)
+{
+	if (json_wanted(t)) {
+		member(key);
+		fputs(v ? "true" : "false", of());
+	} else if (text_wanted(t, fmt)) {
+		fprintf(of(), fmt, v ? "yes" : "no");
+	}
+}
+
+void out_null(enum out_type t, const char *key, const char *fmt, const char *text)
+{
+	if (json_wanted(t)) {
+		member(key);
+		fputs("null", of());
+	} else if (text_wanted(t, fmt)) {
+		fprintf(of(), fmt, text);
+	}
+}
+
+void out_text(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (out_json)
+		return;
+	va_start(ap, fmt);
+	vfprintf(of(), fmt, ap);
+	va_end(ap);
+}
 
 /*
  * Length of the well-formed UTF-8 sequence at p (RFC 3629: no overlong
@@ -94,17 +252,27 @@ const char *rule_named(const struct po_rule *r, char *buf, size_t size)
 	return buf;
 }
 
-void json_rule(FILE *f, const struct po_rule *r)
+void out_rule(const char *key, const struct po_rule *r)
 {
 	char name[256], svc[64];
+
+	if (!out_json)
+		return;
+	if (!r) {
+		out_null(OUT_JSON, key, NULL, NULL);
+		return;
+	}
 	const char *n = r->subject == PO_UID ? po_user_name(r->id, name, sizeof(name))
 					     : po_group_name(r->id, name, sizeof(name));
 	const char *s = r->first == r->last ? po_service_name(r->first, r->proto, svc, sizeof(svc)) : NULL;
 
-	fprintf(f, "{\"protocol\":\"%s\",\"first\":%u,\"last\":%u,\"subject\":\"%s\",\"id\":%u,\"name\":",
-		po_proto_name(r->proto), r->first, r->last, po_subject_name(r->subject), r->id);
-	json_str(f, n);
-	fputs(",\"service\":", f);
-	json_str(f, s);
-	fputc('}', f);
+	out_obj_open(key);
+	out_str(OUT_JSON, "protocol", NULL, po_proto_name(r->proto));
+	out_uint(OUT_JSON, "first", NULL, r->first);
+	out_uint(OUT_JSON, "last", NULL, r->last);
+	out_str(OUT_JSON, "subject", NULL, po_subject_name(r->subject));
+	out_uint(OUT_JSON, "id", NULL, r->id);
+	out_str(OUT_JSON, "name", NULL, n);
+	out_str(OUT_JSON, "service", NULL, s);
+	out_obj_close();
 }

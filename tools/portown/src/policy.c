@@ -225,6 +225,15 @@ struct po_decision po_decide(const struct po_policy *p, unsigned proto,
 	return d;
 }
 
+void po_apply_prot_sock(struct po_decision *d, unsigned port,
+			const struct po_cred *cred, unsigned prot_sock)
+{
+	if (port != 0 && port < prot_sock && !cred->cap_net_bind_service) {
+		d->stack_refuses = true;
+		d->allowed = false;	/* a permissive let-through is still logged */
+	}
+}
+
 const char *po_step_describe(enum po_step s)
 {
 	switch (s) {

@@ -84,6 +84,12 @@ struct po_decision {
 	enum po_step step;
 	const struct po_rule *rule;	/* matching rule (OWNED_RULE) */
 	size_t nowners;		/* rules covering the port (owned) */
+	/*
+	 * The stack's own check refuses it (po_apply_prot_sock): the port is
+	 * below ip_unprivileged_port_start and the task lacks the capability.
+	 * allowed is then false, whatever portown decided.
+	 */
+	bool stack_refuses;
 };
 
 /*
@@ -93,6 +99,14 @@ struct po_decision {
 struct po_decision po_decide(const struct po_policy *p, unsigned proto,
 			     unsigned port, const struct po_cred *cred,
 			     bool enforcing);
+/*
+ * The stack's check, which runs after portown's hook: a port below
+ * prot_sock (net.ipv4.ip_unprivileged_port_start; portown sets it to 0 at
+ * boot) needs CAP_NET_BIND_SERVICE.  Sets stack_refuses and clears allowed
+ * when it refuses.
+ */
+void po_apply_prot_sock(struct po_decision *d, unsigned port,
+			const struct po_cred *cred, unsigned prot_sock);
 bool po_rule_matches(const struct po_rule *r, const struct po_cred *cred);
 const char *po_step_describe(enum po_step s);
 

@@ -318,6 +318,7 @@ const char *po_verdict_name(enum po_verdict v)
 	switch (v) {
 	case PO_VERDICT_OWNER: return "owner";
 	case PO_VERDICT_EXEMPT: return "exempt";
+	case PO_VERDICT_REFUSED: return "refused";
 	case PO_VERDICT_SQUATTER: return "squatter";
 	}
 	return "?";
@@ -327,11 +328,13 @@ enum po_verdict po_verdict_of(const struct po_decision *d)
 {
 	if (d->refused_by_policy)
 		return PO_VERDICT_SQUATTER;
+	if (d->stack_refuses)
+		return PO_VERDICT_REFUSED;
 	return d->step == PO_STEP_OWNED_RULE ? PO_VERDICT_OWNER : PO_VERDICT_EXEMPT;
 }
 
 void po_judge_socket(const struct po_policy *pol, unsigned proto, unsigned port,
-		     const struct po_proc *procs, size_t n,
+		     unsigned prot_sock, const struct po_proc *procs, size_t n,
 		     const struct po_cred *fallback, struct po_judgement *j)
 {
 	memset(j, 0, sizeof(*j));
@@ -339,6 +342,7 @@ void po_judge_socket(const struct po_policy *pol, unsigned proto, unsigned port,
 	if (n == 0) {
 		j->cred = *fallback;
 		j->d = po_decide(pol, proto, port, &j->cred, true);
+		po_apply_prot_sock(&j->d, port, &j->cred, prot_sock);
 		j->verdict = po_verdict_of(&j->d);
 		return;
 	}
@@ -349,6 +353,7 @@ void po_judge_socket(const struct po_policy *pol, unsigned proto, unsigned port,
 
 		po_proc_cred(&procs[i], &c);
 		d = po_decide(pol, proto, port, &c, true);
+		po_apply_prot_sock(&d, port, &c, prot_sock);
 		v = po_verdict_of(&d);
 		if (i == 0 || v < j->verdict ||
 		    (v == j->verdict && procs[i].pid < j->pid)) {

@@ -58,10 +58,14 @@ void po_proc_free(struct po_proc *p);
 bool po_proc_cap_net_bind_service(const struct po_proc *p);
 void po_proc_cred(const struct po_proc *p, struct po_cred *cred);
 
-enum po_verdict { PO_VERDICT_OWNER, PO_VERDICT_EXEMPT, PO_VERDICT_SQUATTER };
+/*
+ * Best first: owner (a rule matches), exempt (no rule needed), refused
+ * (portown allows it but the stack's ip_unprivileged_port_start check
+ * refuses it), squatter (the policy refuses it).
+ */
+enum po_verdict { PO_VERDICT_OWNER, PO_VERDICT_EXEMPT, PO_VERDICT_REFUSED, PO_VERDICT_SQUATTER };
 
 const char *po_verdict_name(enum po_verdict v);
-/* owner: a rule matches; squatter: the policy would refuse; else exempt */
 enum po_verdict po_verdict_of(const struct po_decision *d);
 
 struct po_judgement {
@@ -75,13 +79,14 @@ struct po_judgement {
 
 /*
  * Judge a bound socket: each of the n holders by its own credentials
- * (enforcing), the most favourable verdict wins (owner, then exempt, then
- * squatter; the lowest pid among equals), since the socket exists if any
- * of them may bind it.  With no holder, the fallback credentials are judged
+ * (enforcing, then the stack's check against prot_sock, the value of
+ * ip_unprivileged_port_start), the most favourable verdict wins (in enum
+ * order; the lowest pid among equals), since the socket exists if any of
+ * them may bind it.  With no holder, the fallback credentials are judged
  * and pid is 0.
  */
 void po_judge_socket(const struct po_policy *pol, unsigned proto, unsigned port,
-		     const struct po_proc *procs, size_t n,
+		     unsigned prot_sock, const struct po_proc *procs, size_t n,
 		     const struct po_cred *fallback, struct po_judgement *j);
 
 #endif

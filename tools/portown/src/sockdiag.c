@@ -9,6 +9,7 @@
 #include <linux/inet_diag.h>
 #include <linux/sock_diag.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -99,18 +100,40 @@ static int dump_one(struct mnl_socket *nl, int family, int ipproto,
 	}
 }
 
+/*
+ * Is the protocol registered (/proc/net/protocols names it, e.g. "SCTP",
+ * "SCTPv6")?  A dump of a protocol makes the kernel load its diag module,
+ * and with it the protocol's own module (sctp, dccp): skip protocols that
+ * are not there, since they have no sockets.  Unknown (no file): yes.
+ */
+static bool proto_registered(const char *name)
+{
+	FILE *f = fopen("/proc/net/protocols", "re");
+	char line[256];
+	size_t n = strlen(name);
+	bool found = false;
+
+	if (!f)
+		return true;
+	while (!found && fgets(line, sizeof(line), f))
+		found = strncmp(line, name, n) == 0 && (line[n] == ' ' || (line[n] == 'v' && line[n + 1] == '6'));
+	fclose(f);
+	return found;
+}
+
 int po_sockdiag_dump(struct po_socks *out, char *err, size_t errsize)
 {
 	static const struct {
 		int ipproto;
 		unsigned proto;
 		uint32_t states;
+		const char *module;	/* a protocol of its own module: dumped if registered */
 	} what[] = {
-		{ IPPROTO_TCP, PO_TCP, 1u << ST_LISTEN | 1u << ST_BOUND_INACTIVE },
-		{ IPPROTO_UDP, PO_UDP, ~0u },
-		{ IPPROTO_UDPLITE, PO_UDP, ~0u },
-		{ IPPROTO_SCTP, PO_SCTP, 1u << ST_LISTEN | 1u << ST_CLOSE },
-		{ IPPROTO_DCCP, PO_DCCP, 1u << ST_LISTEN },
+		{ IPPROTO_TCP, PO_TCP, 1u << ST_LISTEN | 1u << ST_BOUND_INACTIVE, NULL },
+		{ IPPROTO_UDP, PO_UDP, ~0u, NULL },
+		{ IPPROTO_UDPLITE, PO_UDP, ~0u, NULL },
+		{ IPPROTO_SCTP, PO_SCTP, 1u << ST_LISTEN | 1u << ST_CLOSE, "SCTP" },
+		{ IPPROTO_DCCP, PO_DCCP, 1u << ST_LISTEN, "DCCP" },
 	};
 	static const int families[] = { AF_INET, AF_INET6 };
 	struct mnl_socket *nl = mnl_socket_open(NETLINK_SOCK_DIAG);
@@ -130,6 +153,8 @@ int po_sockdiag_dump(struct po_socks *out, char *err, size_t errsize)
 		return -e;
 	}
 	for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++) {
+		if (what[i].module && !proto_registered(what[i].module))
+			continue;
 		for (size_t f = 0; f < 2; f++) {
 			int rc = dump_one(nl, families[f], what[i].ipproto,
 					  what[i].proto, what[i].states, out);

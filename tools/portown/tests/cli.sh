@@ -35,6 +35,15 @@ printf '32768\t60999\n' >"$R/net/ipv4/ip_local_port_range"
 printf '\n' >"$R/net/ipv4/ip_local_reserved_ports"
 export PORTOWN_SECURITYFS=$S PORTOWN_PROCSYS=$R
 export PORTOWN_CONFIG=$t/portown.conf PORTOWN_CONFDIR=$t/portown.d
+# load judges the sockets bound now by their holders in /proc, and messages
+# name the sysctl.d files that set ip_unprivileged_port_start: neither may
+# depend on the host (tests that want them set their own)
+mkdir -p "$t/noproc" "$t/sysroot/etc/sysctl.d"
+export PORTOWN_PROCFS=$t/noproc PORTOWN_SYSCTL_ROOT=$t/sysroot
+# is FILE TEXT: the file holds exactly TEXT (a final newline aside)
+is_file() {
+	[ "$(cat "$1")" = "$2" ] || { printf '# %s is:\n' "$1"; sed 's/^/#   /' "$1"; printf '# want:\n%s\n' "$2" | sed '2,$s/^/#   /'; false; }
+}
 
 cat >"$t/good.conf" <<'X'
 # web
@@ -64,20 +73,91 @@ done
 run "$P" --help
 check "--help lists the commands and exit codes" sh -c "[ $rc -eq 0 ] && grep -q 'explain' '$t/out' && grep -q '3 invalid configuration' '$t/out'"
 run "$P" frobnicate
-check "unknown command: exit 2" [ $rc -eq 2 ]
+check "unknown command: exit 2, said once" sh -c "[ $rc -eq 2 ] && [ ! -s '$t/out' ]"
+check "unknown command: the message" is_file "$t/err" "portownctl: unknown command 'frobnicate'
+Try 'portownctl --help'."
 run "$P" show --bogus
 check "unknown option: exit 2" [ $rc -eq 2 ]
+check "unknown option: reported once, then the usage" is_file "$t/err" "portownctl: unknown option '--bogus'
+usage: portownctl show [--numeric] [--json]
+Try 'portownctl show --help'."
+run "$P" show -x
+check "unknown short option" sh -c "[ $rc -eq 2 ] && [ \"\$(head -n 1 '$t/err')\" = \"portownctl: unknown option '-x'\" ] && [ \$(wc -l <'$t/err') -eq 3 ]"
+run "$P" load --dry-run -nx
+check "unknown short option in a cluster after a long one" sh -c "[ $rc -eq 2 ] && [ \"\$(head -n 1 '$t/err')\" = \"portownctl: unknown option '-x'\" ]"
+run "$P" load --lock=yes
+check "a long option given an argument it does not take" sh -c "[ $rc -eq 2 ] && [ \"\$(head -n 1 '$t/err')\" = \"portownctl: option '--lock' takes no argument\" ]"
+run "$P" explain --config
+check "a long option without its argument" sh -c "[ $rc -eq 2 ] && [ \"\$(head -n 1 '$t/err')\" = \"portownctl: option '--config' requires an argument\" ]"
+run "$P" explain -f
+check "a short option without its argument" sh -c "[ $rc -eq 2 ] && [ \"\$(head -n 1 '$t/err')\" = \"portownctl: option '-f' requires an argument\" ]"
+run "$P" explain --c root tcp 80
+check "an ambiguous abbreviation names the candidates" sh -c "[ $rc -eq 2 ] && [ \"\$(head -n 1 '$t/err')\" = \"portownctl: ambiguous option '--c' (--cap, --config)\" ]"
+run "$P" explain --perm root tcp 80
+check "an unambiguous abbreviation works" [ $rc -eq 0 ]
+run "$P" --bogus status
+check "a bad global option" sh -c "[ $rc -eq 2 ]"
+check "a bad global option: the message" is_file "$t/err" "portownctl: unknown option '--bogus'
+Try 'portownctl --help'."
 run "$P"
 check "no command: exit 2" [ $rc -eq 2 ]
+for v in -V --version version; do
+	run "$P" $v
+	check "$v prints the version, exit 0" sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$t/out')\" = 'portownctl 0.1' ] && [ ! -s '$t/err' ]"
+done
+run "$P" help
+check "help lists the commands, exit 0" sh -c "[ $rc -eq 0 ] && grep -q '^  load \\[--dry-run\\]' '$t/out' && grep -q '^  help \\[COMMAND\\]' '$t/out' && grep -q '6 changed, but' '$t/out'"
+run "$P" help load
+check "help COMMAND is COMMAND --help" sh -c "[ $rc -eq 0 ] && '$P' load --help | cmp -s - '$t/out'"
+run "$P" help frobnicate
+check "help of an unknown command: exit 2" sh -c "[ $rc -eq 2 ] && [ \"\$(head -n 1 '$t/err')\" = \"portownctl: unknown command 'frobnicate'\" ]"
 
 # check
 run "$P" check "$t/good.conf"
 check "check prints the canonical kernel text" sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$t/out')\" = '$canon' ]"
 run "$P" check "$t/bad.conf"
-check "check reports every bad line as file:line:col, exit 3" sh -c "[ $rc -eq 3 ] && [ ! -s '$t/out' ] &&
-	grep -qx '$t/bad.conf:2:5: port 0 is not allowed (ports are 1-65535)' '$t/err' &&
-	grep -qx \"$t/bad.conf:3:1: unknown keyword 'bogus' (expected tcp, udp, sctp, dccp, reserved, strict or include)\" '$t/err' &&
-	grep -qx \"$t/bad.conf:4:13: unknown user 'no-such-user-here'\" '$t/err'"
+check "check reports every bad line as file:line:col, exit 3" sh -c "[ $rc -eq 3 ] && [ ! -s '$t/out' ]"
+check "check: the errors and their count, no 'nothing loaded'" is_file "$t/err" "$t/bad.conf:2:5: port 0 is not allowed (ports are 1-65535)
+$t/bad.conf:3:1: unknown keyword 'bogus' (expected tcp, udp, sctp, dccp, reserved, strict or include)
+$t/bad.conf:4:13: unknown user 'no-such-user-here'
+portownctl: 3 errors in the configuration"
+printf 'tcp 80 uid 33\r\ntcp 443 uid 33\r\n' >"$t/crlf.conf"
+run "$P" check "$t/crlf.conf"
+check "check: CR LF line endings have their own message, once" sh -c "[ $rc -eq 3 ]"
+check "check: the CR LF message" is_file "$t/err" "$t/crlf.conf:1:14: line ends in CR LF (a DOS/Windows line ending), like 1 more line of this file: convert it to LF line endings, e.g. with dos2unix
+portownctl: 1 error in the configuration"
+printf '\357\273\277tcp 80 uid 33\n' >"$t/bom.conf"
+run "$P" check "$t/bom.conf"
+check "check: a UTF-8 byte-order mark has its own message" sh -c "[ $rc -eq 3 ]"
+check "check: the byte-order mark message" is_file "$t/err" "$t/bom.conf:1:1: UTF-8 byte-order mark at the start of the file: save it without one (e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)
+portownctl: 1 error in the configuration"
+printf 'tcp 80 uid 33\ninclude self.conf\n' >"$t/self.conf"
+run "$P" check "$t/self.conf"
+check "check: a file that includes itself is named as such" sh -c "[ $rc -eq 3 ]"
+check "check: the self-include message" is_file "$t/err" "$t/self.conf:2:9: '$t/self.conf' includes itself
+portownctl: 1 error in the configuration"
+printf 'include cyc2.conf\n' >"$t/cyc1.conf"
+printf 'include cyc1.conf\n' >"$t/cyc2.conf"
+run "$P" check "$t/cyc1.conf"
+check "check: an include cycle is named with its chain" sh -c "[ $rc -eq 3 ] && grep -qx \"$t/cyc2.conf:1:9: include cycle: '$t/cyc1.conf' -> '$t/cyc2.conf' -> '$t/cyc1.conf'\" '$t/err'"
+awk 'BEGIN { for (i = 1; i <= 25; i++) printf "tcp 0 uid %d\n", i }' >"$t/many.conf"
+run "$P" check "$t/many.conf"
+check "check: errors stop after 20, with a count of the rest" sh -c "[ $rc -eq 3 ] && [ \$(wc -l <'$t/err') -eq 22 ] &&
+	[ \"\$(sed -n 20p '$t/err')\" = '$t/many.conf:20:5: port 0 is not allowed (ports are 1-65535)' ] &&
+	[ \"\$(sed -n 21p '$t/err')\" = '... and 5 more errors' ] && [ \"\$(sed -n 22p '$t/err')\" = 'portownctl: 25 errors in the configuration' ]"
+awk 'BEGIN { for (i = 1; i <= 21; i++) printf "tcp 0 uid %d\n", i }' >"$t/many.conf"
+run "$P" check "$t/many.conf"
+check "check: '... and 1 more error'" sh -c "[ \"\$(sed -n 21p '$t/err')\" = '... and 1 more error' ]"
+# risky settings: a warning, not an error, unless --strict-warnings
+printf 'reserved 0\ntcp 80 uid 33\n' >"$t/r0.conf"
+run "$P" check "$t/r0.conf"
+check "check: 'reserved 0' warns, exit 0, the policy printed" sh -c "[ $rc -eq 0 ] && [ \"\$(head -n 1 '$t/out')\" = 'reserved 0' ]"
+	check "check: the 'reserved 0' warning" is_file "$t/err" "$t/r0.conf:1: warning: 'reserved 0' turns the reserved range off: every port below 1024 that no rule owns (ssh 22, smtp 25, ...) can be bound by any user; own the ports that matter, or keep 'reserved 1024'"
+run "$P" check --strict-warnings "$t/r0.conf"
+check "check --strict-warnings: a warning refuses the configuration (exit 5)" sh -c "[ $rc -eq 5 ] && [ ! -s '$t/out' ] &&
+	[ \"\$(tail -n 1 '$t/err')\" = 'portownctl: 1 warning with --strict-warnings: the configuration is refused' ]"
+run "$P" check --strict-warnings "$t/good.conf"
+check "check --strict-warnings: no warning, exit 0" sh -c "[ $rc -eq 0 ] && [ ! -s '$t/err' ]"
 printf 'tcp 22 uid 0\n' | "$P" check - >"$t/out" 2>"$t/err"
 check "check - reads standard input" grep -qx 'tcp 22 uid 0' "$t/out"
 run "$P" check "$t/nonexistent.conf"
@@ -112,7 +192,19 @@ check "default config: main file and portown.d/*.conf" sh -c "[ $rc -eq 0 ] && [
 # load
 cp "$S/policy" "$t/before"
 run "$P" load "$t/bad.conf"
-check "load of a bad config: exit 3, nothing loaded" sh -c "[ $rc -eq 3 ] && cmp -s '$S/policy' '$t/before' && grep -q 'nothing loaded' '$t/err'"
+check "load of a bad config: exit 3, nothing loaded" sh -c "[ $rc -eq 3 ] && cmp -s '$S/policy' '$t/before' && [ \"\$(tail -n 1 '$t/err')\" = 'portownctl: 3 errors in the configuration; nothing loaded' ]"
+run "$P" load "$t/r0.conf"
+check "load: a warning does not change the exit status" sh -c "[ $rc -eq 0 ] && grep -q \"^$t/r0.conf:1: warning: 'reserved 0' turns the reserved range off\" '$t/err' && [ \"\$(cat '$S/policy')\" = \"\$(printf 'reserved 0\ntcp 80 uid 33')\" ]"
+cp "$t/before" "$S/policy"
+run "$P" load --strict-warnings "$t/r0.conf"
+check "load --strict-warnings: exit 5, nothing loaded" sh -c "[ $rc -eq 5 ] && cmp -s '$S/policy' '$t/before' && [ ! -s '$t/out' ] &&
+	[ \"\$(tail -n 1 '$t/err')\" = 'portownctl: 1 warning with --strict-warnings: nothing loaded' ]"
+run "$P" load --dry-run --strict-warnings "$t/r0.conf"
+check "load --dry-run --strict-warnings: the changes, then exit 5" sh -c "[ $rc -eq 5 ] && cmp -s '$S/policy' '$t/before' && grep -q '^would load: 1 rule, reserved 0' '$t/out' &&
+	[ \"\$(tail -n 1 '$t/err')\" = 'portownctl: 1 warning with --strict-warnings: the load would be refused' ]"
+run "$P" load --strict-warnings "$t/good.conf"
+check "load --strict-warnings without a warning loads (exit 0)" sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$S/policy')\" = '$canon' ] && [ ! -s '$t/err' ]"
+cp "$t/before" "$S/policy"
 run "$P" load --dry-run "$t/good.conf"
 check "load --dry-run shows changes, loads nothing" sh -c "[ $rc -eq 0 ] && cmp -s '$S/policy' '$t/before' && grep -q '^+ tcp 80 uid 33' '$t/out' && grep -q 'would load' '$t/out'"
 run "$P" load "$t/good.conf"
@@ -125,9 +217,71 @@ printf 'tcp 80 uid 33\ntcp 40000-40002 uid 33\nudp 50000 uid 0\n' >"$t/eph.conf"
 run "$P" load "$t/eph.conf"
 check "load shows removed rules" sh -c "grep -q '^- tcp 443 gid 33' '$t/out' && grep -q '^+ tcp 40000-40002 uid 33' '$t/out'"
 check "load warns about owned ports inside ip_local_port_range" sh -c "grep -q \"warning: 'tcp 40000-40002 uid 33'.*ip_local_port_range 32768-60999\" '$t/err' && grep -q 'udp 50000' '$t/err'"
+check "the ip_local_port_range warning: the rule's place, and what --reserve-ephemeral does" sh -c "grep -qxF \"$t/eph.conf:2: warning: 'tcp 40000-40002 uid 33' lies inside ip_local_port_range 32768-60999: autobind (connect(2) or sendto(2) on an unbound socket) can hand those ports to any user without asking portown; move the rule out of that range, or load with --reserve-ephemeral, which adds them to net.ipv4.ip_local_reserved_ports so that autobind skips them (until reboot)\" '$t/err' &&
+	grep -q \"^$t/eph.conf:3: warning: 'udp 50000 uid 0' lies inside ip_local_port_range 32768-60999: .* can hand that port to any user .* which adds it to \" '$t/err'"
+run "$P" load --strict-warnings "$t/eph.conf"
+check "load --strict-warnings: ports inside ip_local_port_range refuse the load (exit 5)" sh -c "[ $rc -eq 5 ] && grep -q 'portownctl: 2 warnings with --strict-warnings: nothing loaded' '$t/err'"
 printf '40001,50010-50020\n' >"$R/net/ipv4/ip_local_reserved_ports"
-run "$P" load --reserve-ephemeral "$t/eph.conf"
-check "load --reserve-ephemeral adds the owned ports to ip_local_reserved_ports" sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$R/net/ipv4/ip_local_reserved_ports')\" = '40000-40002,50000,50010-50020' ]"
+run "$P" load --reserve-ephemeral --strict-warnings "$t/eph.conf"
+check "load --reserve-ephemeral adds the owned ports to ip_local_reserved_ports (no warning then)" sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$R/net/ipv4/ip_local_reserved_ports')\" = '40000-40002,50000,50010-50020' ] && ! grep -q warning '$t/err'"
+run "$P" load "$t/good.conf"
+
+# the policy the kernel cannot show us: a user who may not read it (0600)
+mkdir -m 0755 "$t/sec0600" && cp "$S"/* "$t/sec0600/" && chmod 0600 "$t/sec0600/policy"
+asuser=
+if [ "$(id -u)" = 0 ]; then
+	chmod 0755 "$t" && chmod 0644 "$t/good.conf"
+	command -v setpriv >/dev/null && setpriv --reuid=65534 --regid=65534 --clear-groups "$P" --version >/dev/null 2>&1 &&
+		asuser="setpriv --reuid=65534 --regid=65534 --clear-groups"
+else
+	chmod 0000 "$t/sec0600/policy" && asuser=env
+fi
+if [ -n "$asuser" ]; then
+	run $asuser env PORTOWN_SECURITYFS="$t/sec0600" "$P" load --dry-run "$t/good.conf"
+	check "load --dry-run without read access to the policy: exit 4, no diff against an empty policy" sh -c "[ $rc -eq 4 ] && [ ! -s '$t/out' ]"
+		check "load --dry-run without read access: the message" is_file "$t/err" "portownctl: cannot read the loaded policy ($t/sec0600/policy: Permission denied): it is readable by root only (mode 0600); load --dry-run needs it to show the changes: run it as root ('portownctl check' validates the configuration without the kernel)"
+	run $asuser env PORTOWN_SECURITYFS="$t/sec0600" "$P" status --json
+	check "status --json without read access to the policy: nulls, exit 4" sh -c "[ $rc -eq 4 ] && jq -e '.active == true and .reserved == null and .strict == null and .rules == null and .enforcing == true' '$t/out' >/dev/null &&
+		grep -q 'readable by root only' '$t/err'"
+else
+	n=$((n + 3)); echo "ok $((n - 2)) - load --dry-run without read access # SKIP no setpriv"
+	echo "ok $((n - 1)) - load --dry-run without read access: the message # SKIP no setpriv"
+	echo "ok $n - status --json without read access # SKIP no setpriv"
+fi
+
+# exit status: what happened to the policy, even when the output fails
+cp "$t/before" "$S/policy"
+"$P" load "$t/good.conf" >/dev/full 2>"$t/err"; rc=$?
+check "load to a full stdout: the policy is loaded, exit 6 (not 4)" sh -c "[ $rc -eq 6 ] && [ \"\$(cat '$S/policy')\" = '$canon' ]"
+	check "load to a full stdout: the message says the policy is in force" is_file "$t/err" "portownctl: cannot write the output: No space left on device; the new policy is in force"
+cp "$t/before" "$S/policy"
+if command -v python3 >/dev/null; then
+	# a pipe whose reader is gone: EPIPE (SIGPIPE is ignored), not death between write and --lock
+	python3 -c 'import os, subprocess, sys
+r, w = os.pipe(); os.close(r)
+sys.exit(subprocess.call(sys.argv[1:], stdout=w))' "$P" load --lock "$t/good.conf" 2>"$t/err"; rc=$?
+	check "load --lock to a closed pipe: loaded and locked, exit 6" sh -c "[ $rc -eq 6 ] && [ \"\$(cat '$S/policy')\" = '$canon' ] && [ \"\$(cat '$S/lock')\" = 1 ] &&
+		grep -qx 'portownctl: cannot write the output: Broken pipe; the new policy is in force' '$t/err'"
+	printf '0\n' >"$S/lock"
+else
+	n=$((n + 1)); echo "ok $n - load --lock to a closed pipe # SKIP no python3"
+fi
+cp "$t/before" "$S/policy"
+"$P" load --dry-run "$t/good.conf" >/dev/full 2>"$t/err"; rc=$?
+check "load --dry-run to a full stdout: exit 4, nothing changed" sh -c "[ $rc -eq 4 ] && cmp -s '$S/policy' '$t/before' && grep -qx 'portownctl: cannot write the output: No space left on device' '$t/err'"
+"$P" enforce off >/dev/full 2>"$t/err"; rc=$?
+check "enforce off to a full stdout: the mode is switched, exit 6" sh -c "[ $rc -eq 6 ] && [ \"\$(cat '$S/enforce')\" = 0 ] && grep -qx 'portownctl: cannot write the output: No space left on device; portown is permissive' '$t/err'"
+printf '1\n' >"$S/enforce"
+"$P" show >/dev/full 2>/dev/null; rc=$?
+check "show to a full stdout: exit 4" [ $rc -eq 4 ]
+mkdir "$t/seclock" && cp "$S"/* "$t/seclock/" && rm "$t/seclock/lock" && mkdir "$t/seclock/lock"
+run env PORTOWN_SECURITYFS="$t/seclock" "$P" load --lock "$t/good.conf"
+check "load --lock when locking fails: the policy is in force, exit 6" sh -c "[ $rc -eq 6 ] && [ \"\$(cat '$t/seclock/policy')\" = '$canon' ] &&
+	grep -q '^portownctl: cannot lock: .*; the new policy is in force' '$t/err'"
+mkdir "$t/procro" && cp -r "$R"/* "$t/procro/" && rm "$t/procro/net/ipv4/ip_local_reserved_ports" && mkdir "$t/procro/net/ipv4/ip_local_reserved_ports"
+run env PORTOWN_PROCSYS="$t/procro" "$P" load --reserve-ephemeral "$t/eph.conf"
+check "load --reserve-ephemeral when reserving fails: the policy is in force, exit 6" sh -c "[ $rc -eq 6 ] && [ \"\$(head -n 1 '$S/policy')\" = 'reserved 1024' ] && grep -q '^tcp 40000-40002 uid 33' '$S/policy' &&
+	grep -q 'cannot write $t/procro/net/ipv4/ip_local_reserved_ports' '$t/err'"
 run "$P" load "$t/good.conf"
 
 # show
@@ -138,8 +292,10 @@ check "show uses names and is itself a valid config" sh -c "[ $rc -eq 0 ] && gre
 run "$P" show --json
 if command -v jq >/dev/null 2>&1; then
 	check "show --json is valid JSON with the rules" sh -c "[ $rc -eq 0 ] && [ \"\$(jq -c '[.reserved, .strict, .enforcing, .locked, (.rules|length), .rules[0].protocol, .rules[0].first, .rules[0].subject, .rules[0].id, .rules[0].name, .rules[0].service]' '$t/out')\" = '[1000,false,true,false,4,\"tcp\",80,\"uid\",33,\"www-data\",\"http\"]' ]"
+	check "show --json: the schema version first, then the tool's" sh -c "[ \"\$(jq -c '[keys_unsorted[0:2], .version, .portownctl_version]' '$t/out')\" = '[[\"version\",\"portownctl_version\"],1,\"0.1\"]' ]"
 else
-	n=$((n + 1)); echo "ok $n - show --json is valid JSON # SKIP jq not installed"
+	n=$((n + 2)); echo "ok $((n - 1)) - show --json is valid JSON # SKIP jq not installed"
+	echo "ok $n - show --json: version # SKIP jq not installed"
 fi
 
 # status
@@ -152,11 +308,59 @@ run "$P" status
 check "status without a readable policy says unknown, exit 4" sh -c "[ $rc -eq 4 ] && grep -qx 'reserved: unknown' '$t/out' && grep -qx 'rules: unknown' '$t/out' && grep -qx 'mode: enforcing' '$t/out'"
 run "$P" status --json
 check "status --json without a readable policy has nulls" sh -c "[ $rc -eq 4 ] && jq -e '.reserved == null and .rules == null and .enforcing == true' '$t/out' >/dev/null"
+jq -c 'keys_unsorted' "$t/out" >"$t/keys.unreadable"
 rmdir "$S/policy" && mv "$t/policy.saved" "$S/policy"
+# status --json: the same keys in every state, null for the unknown
+keys='["version","portownctl_version","active","enforcing","locked","reserved","strict","rules","ip_unprivileged_port_start","stats"]'
+"$P" status --json | jq -c 'keys_unsorted' >"$t/keys.active"
+run env PORTOWN_SECURITYFS="$t/absent" "$P" status --json
+jq -c 'keys_unsorted' "$t/out" >"$t/keys.inactive"
+check "status --json when portown is not active: nulls, exit 4" sh -c "[ $rc -eq 4 ] && [ \"\$(jq -c '[.active, .enforcing, .locked, .reserved, .strict, .rules, .ip_unprivileged_port_start, .stats]' '$t/out')\" = '[false,null,null,null,null,null,0,null]' ]"
+printf '1\n' >"$S/lock"
+"$P" status --json >"$t/out"
+jq -c 'keys_unsorted' "$t/out" >"$t/keys.locked"
+check "status --json when locked" sh -c "jq -e '.locked == true' '$t/out' >/dev/null"
+printf '0\n' >"$S/lock"
+mv "$R/net/ipv4/ip_unprivileged_port_start" "$t/ups.saved"
+run "$P" status --json
+jq -c 'keys_unsorted' "$t/out" >"$t/keys.nosysctl"
+check "status: an unreadable ip_unprivileged_port_start is null (not -1)" sh -c "jq -e '.ip_unprivileged_port_start == null' '$t/out' >/dev/null && '$P' status | grep -qx 'ip_unprivileged_port_start: unknown'"
+mv "$t/ups.saved" "$R/net/ipv4/ip_unprivileged_port_start"
+for st in active inactive unreadable locked nosysctl; do
+	check "status --json keys ($st)" is_file "$t/keys.$st" "$keys"
+done
 printf '1024\n' >"$R/net/ipv4/ip_unprivileged_port_start"
+printf '# undo portown\nnet.ipv4.ip_unprivileged_port_start = 1024\n' >"$t/sysroot/etc/sysctl.d/99-lowports.conf"
 run "$P" status
-check "status warns when ip_unprivileged_port_start is not 0" grep -q 'takeover was undone' "$t/err"
+check "status warns when ip_unprivileged_port_start is not 0, naming the sysctl.d file" is_file "$t/err" "portownctl: warning: net.ipv4.ip_unprivileged_port_start is 1024, not 0: the takeover was undone, so the stack again refuses ports below 1024 to owners without CAP_NET_BIND_SERVICE; set it back to 0 (sysctl -w net.ipv4.ip_unprivileged_port_start=0) and remove the setting from $t/sysroot/etc/sysctl.d/99-lowports.conf:2 (net.ipv4.ip_unprivileged_port_start = 1024)"
+run env PORTOWN_SECURITYFS="$t/absent" "$P" status
+check "status: no takeover warning when portown is not active (1024 is the stock value)" sh -c "[ $rc -eq 4 ] && ! grep -q warning '$t/err'"
+# load with the sysctl written back: a warning; explain and listeners agree with the kernel
+run "$P" load --dry-run "$t/good.conf"
+check "load warns when ip_unprivileged_port_start is not 0 (exit 0)" sh -c "[ $rc -eq 0 ]"
+	check "load: the ip_unprivileged_port_start warning" is_file "$t/err" "portownctl: warning: net.ipv4.ip_unprivileged_port_start is 1024, not 0: the stack refuses ports below 1024 to processes without CAP_NET_BIND_SERVICE after portown allowed them, so 3 rules ('tcp 80 uid 33', 'tcp 443 gid 33', 'udp 53 uid 0') will not work for their owners; set it back to 0 (sysctl -w net.ipv4.ip_unprivileged_port_start=0) and remove the setting from $t/sysroot/etc/sysctl.d/99-lowports.conf:2 (net.ipv4.ip_unprivileged_port_start = 1024)"
+run "$P" load --strict-warnings "$t/good.conf"
+check "load --strict-warnings: ip_unprivileged_port_start not 0 refuses the load (exit 5)" sh -c "[ $rc -eq 5 ] && grep -q 'nothing loaded' '$t/err'"
+check "explain: an owner below a written-back ip_unprivileged_port_start is refused (exit 1)" [ "$("$P" explain www-data tcp 80 >"$t/out" 2>"$t/err"; echo $?)" -eq 1 ]
+check "explain: what the kernel does and why" is_file "$t/out" "tcp 80 for user www-data (uid 33, gid 33, groups 33): refused (EACCES)
+  step 1: the port is owned and a rule matches
+  matching rule: tcp 80 uid 33 (user www-data)
+  owners: user www-data
+  CAP_NET_BIND_SERVICE: no (not uid 0)
+  portown allows it, but the stack refuses it: net.ipv4.ip_unprivileged_port_start is 1024, not 0, and below it the stack's own check requires CAP_NET_BIND_SERVICE
+  portown sets it to 0 at boot, so something wrote it back; to fix: set it back to 0 (sysctl -w net.ipv4.ip_unprivileged_port_start=0) and remove the setting from $t/sysroot/etc/sysctl.d/99-lowports.conf:2 (net.ipv4.ip_unprivileged_port_start = 1024)"
+check "explain: the capability passes the stack's check too" [ "$("$P" explain root tcp 80 >"$t/out" 2>&1; echo $?)" -eq 0 ]
+check "explain: a free port below the sysctl is refused by the stack" sh -c "[ \$('$P' explain nobody tcp 1000 >'$t/out' 2>&1; echo \$?) -eq 1 ] && grep -q '^  step 3: unowned port at or above the reserved boundary' '$t/out' && grep -q 'portown allows it, but the stack refuses it' '$t/out'"
+check "explain: refused by both says so" sh -c "[ \$('$P' explain nobody tcp 443 >'$t/out' 2>&1; echo \$?) -eq 1 ] && grep -q '^  the stack refuses it too: ' '$t/out'"
+check "explain: ports at or above the sysctl are not the stack's business" [ "$("$P" explain nobody tcp 8050 >"$t/out" 2>&1; echo $?)" -eq 0 ]
+check "explain -f without portown active: no stack check (a portown kernel sets it to 0)" sh -c "[ \$(PORTOWN_SECURITYFS='$t/absent' '$P' explain -f '$t/good.conf' www-data tcp 80 >'$t/out' 2>&1; echo \$?) -eq 0 ] && ! grep -q 'stack' '$t/out'"
+check "explain -f with portown active: the stack check applies" [ "$("$P" explain -f "$t/good.conf" www-data tcp 80 >"$t/out" 2>&1; echo $?)" -eq 1 ]
+rm "$t/sysroot/etc/sysctl.d/99-lowports.conf"
+run "$P" explain www-data tcp 80
+check "explain: with no sysctl.d file to blame, say where to look" grep -qx "  portown sets it to 0 at boot, so something wrote it back; to fix: set it back to 0 (sysctl -w net.ipv4.ip_unprivileged_port_start=0) and make sure no /etc/sysctl.d file or /etc/sysctl.conf sets it" "$t/out"
 printf '0\n' >"$R/net/ipv4/ip_unprivileged_port_start"
+run "$P" load --dry-run --strict-warnings "$t/good.conf"
+check "load: no ip_unprivileged_port_start warning at 0" sh -c "[ $rc -eq 0 ] && [ ! -s '$t/err' ]"
 
 # enforce, lock
 run "$P" enforce off
@@ -226,10 +430,10 @@ if "$P" listeners >"$t/out" 2>"$t/err" || [ $? -eq 1 ]; then
 		run "$P" listeners
 		check "listeners: a squatter makes exit 1" sh -c "[ $rc -eq 1 ] && grep -q ' $port .*squatter' '$t/out'"
 		run "$P" listeners --json
-		check "listeners --json marks the squatter" sh -c "[ $rc -eq 1 ] && jq -e '[.[] | select(.port == $port and .protocol == \"tcp\")][0] | .verdict == \"squatter\" and .uid == 65534 and .user == \"nobody\"' '$t/out' >/dev/null"
+		check "listeners --json marks the squatter" sh -c "[ $rc -eq 1 ] && jq -e '[.listeners[] | select(.port == $port and .protocol == \"tcp\")][0] | .verdict == \"squatter\" and .uid == 65534 and .user == \"nobody\"' '$t/out' >/dev/null"
 		printf 'reserved 1024\ntcp %s uid 65534\n' $port >"$S/policy"
 		run "$P" listeners --json
-		check "listeners --json: the owner" sh -c "jq -e '[.[] | select(.port == $port)][0] | .verdict == \"owner\" and .rule.id == 65534' '$t/out' >/dev/null"
+		check "listeners --json: the owner" sh -c "jq -e '[.listeners[] | select(.port == $port)][0] | .verdict == \"owner\" and .rule.id == 65534' '$t/out' >/dev/null"
 		kill "$holder" 2>/dev/null
 		wait "$holder" 2>/dev/null
 		holder=
@@ -246,9 +450,9 @@ if "$P" listeners >"$t/out" 2>"$t/err" || [ $? -eq 1 ]; then
 		i=0
 		while [ ! -s "$t/hold" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 		printf 'reserved 1024\n' >"$S/policy"
-		run "$P" listeners --json
-		ino=$(jq -r "[.[] | select(.port == $port and .protocol == \"tcp\")][0].inode" "$t/out" 2>/dev/null)
-		check "listeners --json: the real holder's pid and comm from /proc" sh -c "jq -e '[.[] | select(.port == $port)][0] | .pid == $holder and .comm == \"trybind\"' '$t/out' >/dev/null"
+		run env PORTOWN_PROCFS=/proc "$P" listeners --json
+		ino=$(jq -r "[.listeners[] | select(.port == $port and .protocol == \"tcp\")][0].inode" "$t/out" 2>/dev/null)
+		check "listeners --json: the real holder's pid and comm from /proc" sh -c "jq -e '[.listeners[] | select(.port == $port)][0] | .pid == $holder and .comm == \"trybind\"' '$t/out' >/dev/null"
 		F=$t/fakeproc
 		# fakeproc PID UID GID GROUPS CAPEFF [USERNS]: one process holding the socket
 		fakeproc() {
@@ -265,7 +469,7 @@ if "$P" listeners >"$t/out" 2>"$t/err" || [ $? -eq 1 ]; then
 			printf "$1" >"$S/policy"
 			PORTOWN_PROCFS=$F "$P" listeners --json >"$t/out" 2>"$t/err"
 			rc=$?
-			jq -c "[.[] | select(.port == $port and .protocol == \"tcp\")][0] | [.verdict, .pid, .comm]" "$t/out" >"$t/j" 2>/dev/null
+			jq -c "[.listeners[] | select(.port == $port and .protocol == \"tcp\")][0] | [.verdict, .pid, .comm]" "$t/out" >"$t/j" 2>/dev/null
 		}
 		is() { [ "$(cat "$t/j")" = "$1" ] && [ $rc -eq "$2" ] || { echo "# got $(cat "$t/j") exit $rc, want $1 exit $2"; false; }; }
 		rm -rf "$F"; mkdir -p "$F/1/ns"; ln -s 'user:[4026531837]' "$F/1/ns/user"
@@ -295,6 +499,37 @@ if "$P" listeners >"$t/out" 2>"$t/err" || [ $? -eq 1 ]; then
 		check "listeners: two holders, the one allowed to bind is judged" is '["exempt",4343,"fake4343"]' 0
 		PORTOWN_PROCFS=$F "$P" listeners >"$t/out" 2>"$t/err"
 		check "listeners: text shows pid/comm and the other holders" grep -Eq "^tcp .* $port [^ ]+ +4343/fake4343\+1 +exempt +reserved port; CAP_NET_BIND_SERVICE" "$t/out"
+		# ip_unprivileged_port_start written back (50000, above the test port)
+		rm -rf "$F/4343"
+		fakeproc 4242 '1000	1000	1000	1000' '1000	1000	1000	1000' '1000' 0000000000000000
+		printf '50000\n' >"$R/net/ipv4/ip_unprivileged_port_start"
+		lj "reserved 1024\ntcp $port uid 1000\n"
+		check "listeners: an owner the stack would refuse (ip_unprivileged_port_start 50000): refused, exit 1" is '["refused",4242,"fake4242"]' 1
+		check "listeners --json: an object with the version, the sysctl and the counts" sh -c "jq -e '.version == 1 and .ip_unprivileged_port_start == 50000 and (.listeners | type) == \"array\" and
+			.refused == ([.listeners[] | select(.verdict == \"refused\")] | length) and .refused >= 1 and
+			.squatters == ([.listeners[] | select(.verdict == \"squatter\")] | length)' '$t/out' >/dev/null"
+		check "listeners: the reason and the warning say why" sh -c "jq -e '[.listeners[] | select(.port == $port)][0].reason == \"rule '\\''tcp $port uid 1000'\\''; but ip_unprivileged_port_start is 50000: the stack refuses it without CAP_NET_BIND_SERVICE\"' '$t/out' >/dev/null &&
+			grep -q '^portownctl: [0-9]* sockets* held by a process whose next bind the stack would refuse: net.ipv4.ip_unprivileged_port_start is 50000, not 0; set it back to 0' '$t/err'"
+		fakeproc 4242 '1000	1000	1000	1000' '1000	1000	1000	1000' '1000' 0000000000000400
+		lj "reserved 1024\ntcp $port uid 1000\n"
+		check "listeners: the same owner with CAP_NET_BIND_SERVICE passes the stack: owner" is '["owner",4242,"fake4242"]' 0
+		printf '0\n' >"$R/net/ipv4/ip_unprivileged_port_start"
+		# load: a policy that refuses what a process holds now warns
+		fakeproc 4242 '0	0	0	0' '0	0	0	0' '0' 000001ffffffffff
+		printf 'reserved 50000\nstrict\n' >"$t/strict-now.conf"
+		PORTOWN_PROCFS=$F "$P" load --dry-run "$t/strict-now.conf" >"$t/out" 2>"$t/err"; rc=$?
+		check "load: strict, and no rule for a port that root holds now: a warning (exit 0)" sh -c "[ $rc -eq 0 ] && [ \$(grep -c warning '$t/err') -eq 1 ] &&
+			grep -qxF \"portownctl: warning: tcp $port is bound now by fake4242 (pid 4242, uid 0), and no rule gives it that port: under 'strict' CAP_NET_BIND_SERVICE does not count, so its next bind of tcp $port (a restart) will be refused; add a rule such as 'tcp $port user root'\" '$t/err'"
+		PORTOWN_PROCFS=$F "$P" load --dry-run --strict-warnings "$t/strict-now.conf" >"$t/out" 2>"$t/err"; rc=$?
+		check "load --strict-warnings: that warning refuses the load (exit 5)" [ $rc -eq 5 ]
+		printf 'reserved 50000\nstrict\ntcp %s user root\n' $port >"$t/strict-ok.conf"
+		PORTOWN_PROCFS=$F "$P" load --dry-run --strict-warnings --reserve-ephemeral "$t/strict-ok.conf" >"$t/out" 2>"$t/err"; rc=$?
+		check "load: strict with a rule for that port: no warning" sh -c "[ $rc -eq 0 ] && [ ! -s '$t/err' ]"
+		fakeproc 4242 '65534	65534	65534	65534' '65534	65534	65534	65534' '65534' 0000000000000000
+		printf 'tcp %s uid 7\n' $port >"$t/other.conf"
+		PORTOWN_PROCFS=$F "$P" load --dry-run "$t/other.conf" >"$t/out" 2>"$t/err"; rc=$?
+		check "load: a port given to another user while a process holds it: a warning" sh -c "[ $rc -eq 0 ] &&
+			grep -qxF \"portownctl: warning: tcp $port is bound now by fake4242 (pid 4242, uid 65534), which this policy refuses (step 1: the port is owned and no rule matches): its next bind of tcp $port (a restart) will be refused; if it should keep the port, add a rule such as 'tcp $port user nobody'\" '$t/err'"
 		rm -rf "$F/4242" "$F/4343"
 		mkdir -p "$F/4444/fd" && ln -s "socket:[$ino]" "$F/4444/fd/5"	# status gone
 		lj 'reserved 50000\n'
@@ -309,14 +544,14 @@ if "$P" listeners >"$t/out" 2>"$t/err" || [ $? -eq 1 ]; then
 		holder=
 		printf 'reserved 1024\n' >"$S/policy"
 	else
-		for x in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15; do
+		for x in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23; do
 			n=$((n + 1)); echo "ok $n - listeners by process credentials # SKIP no trybind"
 		done
 	fi
 else
 	why=$(head -n 1 "$t/err")
 	i=0
-	while [ $i -lt 19 ]; do
+	while [ $i -lt 27 ]; do
 		n=$((n + 1)) i=$((i + 1)); echo "ok $n - listeners # SKIP sock_diag not available here: $why"
 	done
 fi

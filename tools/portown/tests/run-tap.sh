@@ -75,6 +75,9 @@ done
 for t in network-pre.target sysinit.target sockets.target; do
 	grep -q "^Before=.*\b$t\b" "$u" || { echo "# not ordered Before=$t"; okunit=not-ok; }
 done
+# after the sysctl.d files, so that load sees (and warns about) a written-back
+# ip_unprivileged_port_start
+grep -q "^After=.*\bsystemd-sysctl\.service\b" "$u" || { echo "# not ordered After=systemd-sysctl.service"; okunit=not-ok; }
 emit $okunit "systemd: portown.service has the required settings"
 if command -v systemd-analyze >/dev/null 2>&1; then
 	systemd-analyze verify "$u" >"$tmp/sa" 2>&1
@@ -100,6 +103,33 @@ if make -s -C "$SRCDIR" O="$O" DESTDIR="$dest" PREFIX=/usr install >"$tmp/inst" 
 else
 	sed 's/^/# /' "$tmp/inst"
 	emit not-ok "install: DESTDIR layout, and the example config checks"
+fi
+
+# the Makefile: CPPFLAGS, CFLAGS and LDFLAGS reach every compile and link of
+# portownctl and trybind; -Werror only with WERROR=1, and always for check
+mk=$tmp/mk
+make -n -B -C "$SRCDIR" O="$mk" CPPFLAGS=-DPO_MARK_CPP CFLAGS='-O2 -DPO_MARK_C' LDFLAGS=-Wl,-z,now \
+	portownctl "$mk/trybind" >"$tmp/mkn" 2>&1
+okmk=ok
+grep -e " -o $mk/" "$tmp/mkn" >"$tmp/mkcmds" || true
+[ "$(grep -c ' -c .*/src/[a-z]*\.c ' "$tmp/mkcmds")" -ge 9 ] || { echo "# no compiles seen"; okmk=not-ok; }
+while IFS= read -r l; do
+	case $l in
+	*" -c "*) case $l in *-DPO_MARK_CPP*-DPO_MARK_C*) ;; *) echo "# flags missing: $l"; okmk=not-ok ;; esac ;;
+	*) case $l in *-DPO_MARK_C*-Wl,-z,now*) ;; *) echo "# link flags missing: $l"; okmk=not-ok ;; esac ;;
+	esac
+	case $l in *-Werror*) echo "# -Werror by default: $l"; okmk=not-ok ;; esac
+done <"$tmp/mkcmds"
+[ "$(grep -c . "$tmp/mkcmds")" -ge 11 ] || { echo "# expected 9 compiles and 2 links"; sed 's/^/# /' "$tmp/mkn"; okmk=not-ok; }
+emit $okmk "make: CPPFLAGS, CFLAGS and LDFLAGS reach every compile and link; no -Werror by default"
+# (commands continued with a backslash joined)
+make -n -B -C "$SRCDIR" O="$mk" check 2>&1 | sed -e :a -e '/\\$/N; s/\\\n//; ta' >"$tmp/mkcheck"
+if make -n -B -C "$SRCDIR" O="$mk" WERROR=1 portownctl 2>&1 | grep ' -c .*/src/main\.c' | grep -q -- -Werror &&
+	[ "$(grep -e " -o $mk/" "$tmp/mkcheck" | grep -E '\.c( |$)' | grep -c -v -- -Werror)" -eq 0 ] &&
+	[ "$(grep -e " -o $mk/" "$tmp/mkcheck" | grep -c -E '\.c( |$)')" -ge 20 ] && grep -q 'fuzz_parser\.c' "$tmp/mkcheck"; then
+	emit ok "make: WERROR=1 turns -Werror on; check always uses it"
+else
+	emit not-ok "make: WERROR=1 turns -Werror on; check always uses it"
 fi
 
 # VM scripts parse as POSIX sh (they run under busybox sh)

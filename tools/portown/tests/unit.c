@@ -7,6 +7,7 @@
 #include "output.h"
 #include "policy.h"
 #include "procscan.h"
+#include "sysctl.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -236,7 +237,23 @@ static const struct bad bad[] = {
 	{ "extra field", "tcp 80 uid 33 extra\n", true, "t.conf:1:15: unexpected 'extra' after rule" },
 	{ "many extra fields", "tcp 80 uid 33 a b c d e f g h\n", true, "t.conf:1:15: unexpected 'a' after rule" },
 	{ "CRLF line ending", "tcp 80 uid 33\r\n", false,
+	  "t.conf:1:14: line ends in CR LF (a DOS/Windows line ending): convert the file to LF line endings, e.g. with dos2unix" },
+	{ "CRLF on every line: reported once, with the count; the lines are still read",
+	  "# x\r\ntcp 80 uid 33\r\ntcp 0 uid 1\r\n\r\nudp 5 uid 5\r", false,
+	  "t.conf:1:4: line ends in CR LF (a DOS/Windows line ending), like 4 more lines of this file: convert it to LF line endings, e.g. with dos2unix\n"
+	  "t.conf:3:5: port 0 is not allowed (ports are 1-65535)" },
+	{ "CRLF on two lines", "tcp 80 uid 33\ntcp 81 uid 33\r\ntcp 82 uid 33\r\n", false,
+	  "t.conf:2:14: line ends in CR LF (a DOS/Windows line ending), like 1 more line of this file: convert it to LF line endings, e.g. with dos2unix" },
+	{ "a CR inside a line is not a line ending", "tcp 80 uid 33\r # x\n", false,
 	  "t.conf:1:12: invalid uid '33\\x0d' (expected a number 0-4294967294)" },
+	{ "UTF-8 byte-order mark", "\xef\xbb\xbftcp 80 uid 33\n", false,
+	  "t.conf:1:1: UTF-8 byte-order mark at the start of the file: save it without one (e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)" },
+	{ "byte-order mark: the rest of the file is still read, columns as in the file", "\xef\xbb\xbf tcp 0 uid 33\r\n", false,
+	  "t.conf:1:1: UTF-8 byte-order mark at the start of the file: save it without one (e.g. sed -i '1s/^\\xEF\\xBB\\xBF//' FILE)\n"
+	  "t.conf:1:17: line ends in CR LF (a DOS/Windows line ending): convert the file to LF line endings, e.g. with dos2unix\n"
+	  "t.conf:1:9: port 0 is not allowed (ports are 1-65535)" },
+	{ "a byte-order mark after the start is an ordinary bad byte", "tcp 80 uid 33\n\xef\xbb\xbftcp 81 uid 1\n", false,
+	  "t.conf:2:1: unknown keyword '\\xef\\xbb\\xbftcp' (expected tcp, udp, sctp, dccp, reserved, strict)" },
 	{ "reserved without value", "reserved\n", true,
 	  "t.conf:1:9: missing value after 'reserved' (expected 0-65535)" },
 	{ "reserved 65536", "reserved 65536\n", true,
@@ -361,14 +378,72 @@ static void test_include(void)
 	po_parser_free(&ps);
 	po_policy_free(&pol);
 
-	/* self-inclusion stops at the depth limit with a message */
+	/* a file that includes itself is named as such */
 	snprintf(p, sizeof(p), "%s/loop.conf", dir);
-	write_file(p, "include loop.conf\n");
+	write_file(p, "tcp 7 uid 7\ninclude loop.conf\n");
 	po_policy_init(&pol);
 	po_parser_init(&ps, &pol, &fake, true);
 	po_parse_file(&ps, p);
 	po_parse_finish(&ps);
-	ok(ps.ndiags == 1 && strstr(ps.diags[0].msg, "includes nested too deeply"), "include: recursion is bounded");
+	snprintf(q2, sizeof(q2), "%s/loop.conf:2:9: '%s/loop.conf' includes itself", dir, dir);
+	if (ps.ndiags)
+		po_diag_format(&ps.diags[0], b, sizeof(b));
+	ok(ps.ndiags == 1 && !strcmp(b, q2) && pol.nrules == 1, "include: a file that includes itself");
+	if (ps.ndiags != 1 || strcmp(b, q2))
+		printf("# got %zu: %s\n", ps.ndiags, ps.ndiags ? b : "");
+	po_parser_free(&ps);
+	po_policy_free(&pol);
+
+	/* a cycle through other files names the chain */
+	snprintf(p, sizeof(p), "%s/a.conf", dir);
+	write_file(p, "include b.conf\n");
+	snprintf(q2, sizeof(q2), "%s/b.conf", dir);
+	write_file(q2, "tcp 8 uid 8\n\ninclude c.conf\n");
+	snprintf(q2, sizeof(q2), "%s/c.conf", dir);
+	write_file(q2, "include a.conf\n");
+	po_policy_init(&pol);
+	po_parser_init(&ps, &pol, &fake, true);
+	po_parse_file(&ps, p);
+	po_parse_finish(&ps);
+	snprintf(q2, sizeof(q2), "%s/c.conf:1:9: include cycle: '%s/a.conf' -> '%s/b.conf' -> '%s/c.conf' -> '%s/a.conf'",
+		 dir, dir, dir, dir, dir);
+	if (ps.ndiags)
+		po_diag_format(&ps.diags[0], b, sizeof(b));
+	ok(ps.ndiags == 1 && !strcmp(b, q2) && pol.nrules == 1, "include: a cycle through two other files");
+	if (ps.ndiags != 1 || strcmp(b, q2))
+		printf("# got %zu: %s\n# want %s\n", ps.ndiags, ps.ndiags ? b : "", q2);
+	po_parser_free(&ps);
+	po_policy_free(&pol);
+
+	/* the same file included twice, not nested, is no cycle */
+	snprintf(p, sizeof(p), "%s/twice.conf", dir);
+	write_file(p, "include d/10-a.conf\ninclude d/10-a.conf\n");
+	po_policy_init(&pol);
+	po_parser_init(&ps, &pol, &fake, true);
+	po_parse_file(&ps, p);
+	po_parse_finish(&ps);
+	ok(ps.ndiags == 1 && strstr(ps.diags[0].msg, "duplicate 'reserved'") && pol.nrules == 1,
+	   "include: the same file twice in a row is not a cycle");
+	po_parser_free(&ps);
+	po_policy_free(&pol);
+
+	/* a chain deeper than the limit, without a cycle */
+	for (int i = 0; i < 10; i++) {
+		char t[64];
+
+		snprintf(q2, sizeof(q2), "%s/deep%d.conf", dir, i);
+		snprintf(t, sizeof(t), "include deep%d.conf\n", i + 1);
+		write_file(q2, t);
+	}
+	snprintf(q2, sizeof(q2), "%s/deep10.conf", dir);
+	write_file(q2, "tcp 9 uid 9\n");
+	snprintf(p, sizeof(p), "%s/deep0.conf", dir);
+	po_policy_init(&pol);
+	po_parser_init(&ps, &pol, &fake, true);
+	po_parse_file(&ps, p);
+	po_parse_finish(&ps);
+	ok(ps.ndiags == 1 && strstr(ps.diags[0].msg, "includes nested too deeply (more than 8 levels)"),
+	   "include: nesting is bounded");
 	po_parser_free(&ps);
 	po_policy_free(&pol);
 
@@ -523,6 +598,8 @@ static void mkproc(const char *root, int pid, const char *status, const char *co
 	"Name:\tx\nUmask:\t0022\nState:\tS (sleeping)\nUid:\t" uid "\nGid:\t" gid "\nFDSize:\t64\nGroups:\t" groups \
 	"\nNSpid:\t1\nCapInh:\t0000000000000000\nCapPrm:\t" cap "\nCapEff:\t" cap "\nCapBnd:\t000001ffffffffff\n"
 
+static unsigned prot_sock;	/* ip_unprivileged_port_start for judge() */
+
 static struct po_judgement judge(const char *policy, unsigned proto, unsigned port,
 				 const char *root, uint64_t inode, const struct po_cred *fb,
 				 const struct po_sockmap *m, int *pidp)
@@ -541,7 +618,7 @@ static struct po_judgement judge(const char *policy, unsigned proto, unsigned po
 	for (size_t k = 0; k < nh && np < 8; k++)
 		if (po_proc_read(root, h[k].pid, &procs[np]) == 0)
 			np++;
-	po_judge_socket(&pol, proto, port, procs, np, fb, &j);
+	po_judge_socket(&pol, proto, port, prot_sock, procs, np, fb, &j);
 	*pidp = j.pid;
 	j.d.rule = NULL;	/* points into pol, freed below */
 	for (size_t k = 0; k < np; k++)
@@ -648,6 +725,26 @@ static void test_procscan(void)
 	ok(j.verdict == PO_VERDICT_EXEMPT && pid == 0 && j.nholders == 0, "judge: no process found, socket uid 0: exempt, pid 0");
 	j = judge("reserved 1024\n", PO_TCP, 80, root, 4242, &fb_user, &m, &pid);
 	ok(j.verdict == PO_VERDICT_SQUATTER && pid == 0, "judge: no process found, other uid on a reserved port: squatter");
+
+	/* ip_unprivileged_port_start written back: the stack's check too */
+	prot_sock = 1024;
+	j = judge("tcp 443 uid 33\n", PO_TCP, 443, root, 5008, &fb_user, &m, &pid);
+	ok(j.verdict == PO_VERDICT_REFUSED && j.d.step == PO_STEP_OWNED_RULE && j.d.stack_refuses && !j.d.allowed &&
+	   !j.d.refused_by_policy && pid == 600,
+	   "judge: an owner without the capability below ip_unprivileged_port_start: refused");
+	j = judge("udp 68 gid 102\n", PO_UDP, 68, root, 5001, &fb_user, &m, &pid);
+	ok(j.verdict == PO_VERDICT_OWNER && !j.d.stack_refuses, "judge: an owner with the capability passes the stack's check");
+	j = judge("reserved 0\n", PO_TCP, 7777, root, 5003, &fb_root, &m, &pid);
+	ok(j.verdict == PO_VERDICT_EXEMPT, "judge: a port at or above ip_unprivileged_port_start is not the stack's business");
+	j = judge("reserved 0\n", PO_TCP, 700, root, 5004, &fb_user, &m, &pid);
+	ok(j.verdict == PO_VERDICT_EXEMPT && pid == 250,
+	   "judge: two holders: the capability holder (passes the stack) wins over one the stack refuses");
+	j = judge("tcp 700 uid 1000\n", PO_TCP, 700, root, 5004, &fb_user, &m, &pid);
+	ok(j.verdict == PO_VERDICT_EXEMPT && pid == 250,
+	   "judge: two holders: exempt with the capability wins over an owner the stack refuses");
+	j = judge("tcp 443 uid 0\n", PO_TCP, 443, root, 5008, &fb_user, &m, &pid);
+	ok(j.verdict == PO_VERDICT_SQUATTER && j.d.stack_refuses, "judge: refused by both: squatter");
+	prot_sock = 0;
 	po_sockmap_free(&m);
 
 	ok(po_sockmap_build(&m, "/nonexistent/portown-proc") == -1 && m.n == 0, "procscan: a missing procfs root is an error");
@@ -695,6 +792,181 @@ static void test_json_str(void)
 	}
 }
 
+/* the stack's check of ip_unprivileged_port_start after portown's decision */
+static void test_prot_sock(void)
+{
+	static const struct {
+		const char *name;
+		bool allowed, logged, cap;
+		unsigned port, prot_sock;
+		bool want_allowed, want_refuses;
+	} cases[] = {
+		{ "0: never refuses", true, false, false, 80, 0, true, false },
+		{ "1024: refuses 80 without the capability", true, false, false, 80, 1024, false, true },
+		{ "1024: the capability passes", true, false, true, 80, 1024, true, false },
+		{ "1024: port 1024 passes", true, false, false, 1024, 1024, true, false },
+		{ "1024: port 1023 refused", true, false, false, 1023, 1024, false, true },
+		{ "port 0 (autobind) passes", true, false, false, 0, 1024, true, false },
+		{ "80: a permissive let-through of 79 refused", true, true, false, 79, 80, false, true },
+		{ "a portown refusal stays refused, the stack too", false, false, false, 22, 1024, false, true },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct po_decision d = { .allowed = cases[i].allowed, .logged = cases[i].logged };
+		struct po_cred cred = { .euid = 1000, .cap_net_bind_service = cases[i].cap };
+
+		po_apply_prot_sock(&d, cases[i].port, &cred, cases[i].prot_sock);
+		ok(d.allowed == cases[i].want_allowed && d.stack_refuses == cases[i].want_refuses &&
+		   d.logged == cases[i].logged, "prot_sock: %s", cases[i].name);
+	}
+}
+
+/* errors past PO_MAX_DIAGS are counted, not kept */
+static void test_diag_cap(void)
+{
+	size_t n = PO_MAX_DIAGS + 234, cap = n * 12, o = 0;
+	char *buf = malloc(cap);
+	struct po_policy pol;
+	struct po_parser ps;
+
+	for (size_t i = 0; i < n; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "tcp 0 uid 1\n");
+	po_policy_init(&pol);
+	po_parser_init(&ps, &pol, NULL, false);
+	po_parse_buffer(&ps, "t.conf", buf, o);
+	ok(po_parse_finish(&ps) == n && ps.ndiags == PO_MAX_DIAGS && ps.nmore == 234,
+	   "diagnostics: %u kept, the rest counted", PO_MAX_DIAGS);
+	po_parser_free(&ps);
+	po_policy_free(&pol);
+	free(buf);
+}
+
+/* run f with the output layer on a memory stream; returns what it printed */
+static char *capture(bool json, void (*f)(void))
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&buf, &len);
+
+	if (!m)
+		return NULL;
+	out_init(m, json);
+	f();
+	fclose(m);
+	out_init(stdout, false);
+	return buf;
+}
+
+static void doc_nested(void)
+{
+	out_doc_begin();
+	out_uint(OUT_ANY, "n", "n=%llu\n", 7);
+	out_str(OUT_ANY, "s", "s=%s\n", "a\"b");
+	out_str(OUT_ANY, "none", "none=%s\n", NULL);
+	out_bool(OUT_ANY, "b", "b=%s\n", true);
+	out_int(OUT_ANY, "neg", "neg=%lld\n", -3);
+	out_null(OUT_ANY, "u", "u=%s\n", "unknown");
+	out_str(OUT_TEXT, "ignored", "text only\n", "x");
+	out_str(OUT_JSON, "j", "never printed\n", "json only");
+	out_arr_open("a");
+	for (int i = 0; i < 3; i++) {
+		out_obj_open(NULL);
+		out_uint(OUT_ANY, "i", "[%llu]", (unsigned)i);
+		out_obj_close();
+	}
+	out_arr_close();
+	out_arr_open("empty");
+	out_arr_close();
+	out_obj_open("o");
+	out_obj_close();
+	out_text("end\n");
+	out_doc_end();
+}
+
+static void doc_rule(void)
+{
+	struct po_rule r = { .proto = PO_UDP, .subject = PO_GID, .first = 5, .last = 6, .id = 4294967294u };
+
+	out_doc_begin();
+	out_rule("r", &r);
+	out_rule("none", NULL);
+	out_doc_end();
+}
+
+static void test_output(void)
+{
+	char *j = capture(true, doc_nested), *t = capture(false, doc_nested), *r = capture(true, doc_rule);
+	const char *wj = "{\"version\":1,\"portownctl_version\":\"" PORTOWN_VERSION "\",\"n\":7,\"s\":\"a\\\"b\",\"none\":null,"
+			 "\"b\":true,\"neg\":-3,\"u\":null,\"j\":\"json only\",\"a\":[{\"i\":0},{\"i\":1},{\"i\":2}],"
+			 "\"empty\":[],\"o\":{}}\n";
+	const char *wt = "n=7\ns=a\"b\nnone=-\nb=yes\nneg=-3\nu=unknown\ntext only\n[0][1][2]end\n";
+	const char *wr = "{\"version\":1,\"portownctl_version\":\"" PORTOWN_VERSION "\",\"r\":{\"protocol\":\"udp\",\"first\":5,"
+			 "\"last\":6,\"subject\":\"gid\",\"id\":4294967294,\"name\":null,\"service\":null},\"none\":null}\n";
+
+	ok(j && !strcmp(j, wj), "output: JSON document with version, commas, nesting, nulls, JSON-only values");
+	if (j && strcmp(j, wj))
+		printf("# got  %s# want %s", j, wj);
+	ok(t && !strcmp(t, wt), "output: the same calls in text mode");
+	if (t && strcmp(t, wt))
+		diag("got", t);
+	ok(r && !strcmp(r, wr), "output: a rule object, and null for no rule");
+	if (r && strcmp(r, wr))
+		printf("# got  %s# want %s", r, wr);
+	free(j);
+	free(t);
+	free(r);
+}
+
+/* sysctl.d lines that set a sysctl at boot */
+static void test_sysctl_sources(void)
+{
+	char root[] = "/tmp/portown-sysctl.XXXXXX", p[300], cmd[300];
+	struct po_sysctl_src src[4];
+	size_t n;
+
+	if (!mkdtemp(root)) {
+		ok(0, "sysctl: mkdtemp");
+		return;
+	}
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/etc/sysctl.d %s/usr/lib/sysctl.d %s/run/sysctl.d", root, root, root);
+	if (system(cmd) != 0)
+		printf("# mkdir failed\n");
+	snprintf(p, sizeof(p), "%s/usr/lib/sysctl.d/50-default.conf", root);
+	write_file(p, "net.ipv4.ip_unprivileged_port_start = 1024\n");
+	snprintf(p, sizeof(p), "%s/usr/lib/sysctl.d/60-hidden.conf", root);
+	write_file(p, "net.ipv4.ip_unprivileged_port_start=80\n");
+	snprintf(p, sizeof(p), "%s/etc/sysctl.d/60-hidden.conf", root);	/* hides the one in /usr/lib */
+	write_file(p, "# nothing\n");
+	snprintf(p, sizeof(p), "%s/run/sysctl.d/70-slash.conf", root);
+	write_file(p, "; comment\n\n  -net/ipv4/ip_unprivileged_port_start\t=  443  \nnet.ipv4.ip_unprivileged_port_startx = 1\n");
+	snprintf(p, sizeof(p), "%s/etc/sysctl.d/80-zero.conf", root);
+	write_file(p, "net.ipv4.ip_unprivileged_port_start = 0\n");
+	snprintf(p, sizeof(p), "%s/etc/sysctl.d/90-other.txt", root);
+	write_file(p, "net.ipv4.ip_unprivileged_port_start = 1\n");
+	snprintf(p, sizeof(p), "%s/etc/sysctl.conf", root);
+	write_file(p, "#net.ipv4.ip_unprivileged_port_start = 1\nnet.ipv4.ip_unprivileged_port_start = 2000\n");
+	snprintf(p, sizeof(p), "%s/etc/sysctl.d/99-sysctl.conf", root);
+	if (symlink("../sysctl.conf", p) != 0)
+		printf("# symlink failed\n");
+	setenv("PORTOWN_SYSCTL_ROOT", root, 1);
+	n = po_sysctl_sources("net.ipv4.ip_unprivileged_port_start", "0", src, 4);
+	unsetenv("PORTOWN_SYSCTL_ROOT");
+	snprintf(p, sizeof(p), "%s/usr/lib/sysctl.d/50-default.conf", root);
+	ok(n == 3 && !strcmp(src[0].path, p) && src[0].line == 1 && !strcmp(src[0].value, "1024"),
+	   "sysctl: a file of /usr/lib/sysctl.d");
+	snprintf(p, sizeof(p), "%s/run/sysctl.d/70-slash.conf", root);
+	ok(n == 3 && !strcmp(src[1].path, p) && src[1].line == 3 && !strcmp(src[1].value, "443"),
+	   "sysctl: slashes, a '-' prefix, blanks; a name in /etc hides /usr/lib's");
+	snprintf(p, sizeof(p), "%s/etc/sysctl.d/99-sysctl.conf", root);
+	ok(n == 3 && !strcmp(src[2].path, p) && src[2].line == 2 && !strcmp(src[2].value, "2000"),
+	   "sysctl: /etc/sysctl.conf through its 99-sysctl.conf link is read once; 0 values skipped");
+	for (size_t i = 0; i < n && i < 4; i++)
+		printf("# %s:%u = %s\n", src[i].path, src[i].line, src[i].value);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	if (system(cmd) != 0)
+		printf("# cleanup failed\n");
+}
+
 int main(void)
 {
 	test_valid();
@@ -705,6 +977,10 @@ int main(void)
 	test_decide();
 	test_procscan();
 	test_json_str();
+	test_prot_sock();
+	test_diag_cap();
+	test_output();
+	test_sysctl_sources();
 	printf("1..%d\n", ntests);
 	return nfailed ? 1 : 0;
 }

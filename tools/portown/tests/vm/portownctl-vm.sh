@@ -22,6 +22,7 @@ TRYBIND=${TRYBIND:-trybind}
 t=$(mktemp -d /tmp/portownctl-vm.XXXXXX)
 n=0 failed=0 holders=
 orig_resv=$(cat $PS/net/ipv4/ip_local_reserved_ports 2>/dev/null)
+UPS=$PS/net/ipv4/ip_unprivileged_port_start
 
 ok() { n=$((n + 1)); echo "ok $n - $1"; }
 nok() { n=$((n + 1)); echo "not ok $n - $1"; failed=$((failed + 1)); }
@@ -47,6 +48,7 @@ cleanup() {
 	printf '' | "$P" load - >/dev/null 2>&1
 	[ -n "$orig_resv" ] || orig_resv=""
 	printf '%s\n' "$orig_resv" >$PS/net/ipv4/ip_local_reserved_ports 2>/dev/null
+	echo 0 >"$UPS" 2>/dev/null
 	rm -rf "$t"
 }
 trap cleanup EXIT
@@ -108,7 +110,7 @@ json_balanced() {
 }
 show_json_ok() {
 	[ "$(wc -l <"$1")" -eq 1 ] &&
-	grep -q '^{"reserved":1024,"strict":false,"enforcing":true,"locked":false,"rules":\[.*\]}$' "$1" &&
+	grep -q '^{"version":1,"portownctl_version":"[^"]*","reserved":1024,"strict":false,"enforcing":true,"locked":false,"rules":\[.*\]}$' "$1" &&
 	[ "$(grep -o '"protocol":' "$1" | wc -l)" -eq 8 ] &&
 	grep -q '{"protocol":"tcp","first":80,"last":80,"subject":"uid","id":33,"name":"www-data","service":"http"}' "$1" &&
 	grep -q '{"protocol":"tcp","first":8000,"last":8099,"subject":"gid","id":1002,"name":"devs","service":null}' "$1" &&
@@ -187,13 +189,13 @@ check "show: names" sh -c "[ $rc -eq 0 ] && grep -q '^tcp 80 user www-data' '$t/
 run "$P" show --json
 shown show --json
 if [ -z "${NO_JQ:-}" ] && command -v jq >/dev/null 2>&1; then
-	check "show --json (jq)" sh -c "jq -e '.reserved == 1024 and .strict == false and .enforcing == true and (.rules|length) == 8 and .rules[0].name == \"www-data\"' '$t/out' >/dev/null"
+	check "show --json (jq)" sh -c "jq -e '.version == 1 and .reserved == 1024 and .strict == false and .enforcing == true and (.rules|length) == 8 and .rules[0].name == \"www-data\"' '$t/out' >/dev/null"
 else
 	check "show --json: one object, 8 rules, fields" show_json_ok "$t/out"
 fi
 run "$P" status --json
 shown status --json
-check "status --json" sh -c "grep -q '^{\"active\":true,\"enforcing\":true,\"locked\":false,\"reserved\":1024,\"strict\":false,\"rules\":8,\"ip_unprivileged_port_start\":0,\"stats\":{\"checked\":[0-9]*,' '$t/out' && grep -q '\"policy_errors\":[0-9]*,\"rules\":8}}\$' '$t/out'"
+check "status --json" sh -c "grep -q '^{\"version\":1,\"portownctl_version\":\"[^\"]*\",\"active\":true,\"enforcing\":true,\"locked\":false,\"reserved\":1024,\"strict\":false,\"rules\":8,\"ip_unprivileged_port_start\":0,\"stats\":{\"checked\":[0-9]*,' '$t/out' && grep -q '\"policy_errors\":[0-9]*,\"rules\":8}}\$' '$t/out'"
 
 # --- explain agrees with bind() ---------------------------------------------
 for u in root www-data bind alice bob; do
@@ -266,9 +268,9 @@ check "listeners: the squatter is named on stderr" grep -q 'squatter' "$t/err"
 run "$P" listeners --json
 shown listeners --json
 if [ -z "${NO_JQ:-}" ] && command -v jq >/dev/null 2>&1; then
-	check "listeners --json (jq)" sh -c "jq -e '([.[] | select(.port == 7777)][0] | .verdict == \"squatter\" and .uid == 1000 and .pid == $squatter and .comm == \"trybind\") and ([.[] | select(.port == 612)][0] | .verdict == \"exempt\" and .uid == 1000)' '$t/out' >/dev/null"
+	check "listeners --json (jq)" sh -c "jq -e '.version == 1 and .ip_unprivileged_port_start == 0 and .squatters >= 1 and .refused == 0 and ([.listeners[] | select(.port == 7777)][0] | .verdict == \"squatter\" and .uid == 1000 and .pid == $squatter and .comm == \"trybind\") and ([.listeners[] | select(.port == 612)][0] | .verdict == \"exempt\" and .uid == 1000)' '$t/out' >/dev/null"
 else
-	check "listeners --json marks the squatter" sh -c "[ $rc -eq 1 ] && grep -q '^\[{.*}\]\$' '$t/out' && grep -Eq '\"protocol\":\"tcp\",\"family\":\"inet\",\"address\":\"0.0.0.0\",\"port\":7777,\"uid\":1000,\"user\":\"alice\",[^}]*\"verdict\":\"squatter\"' '$t/out' && grep -Eq '\"port\":9001,\"uid\":1001,[^}]*\"verdict\":\"owner\"' '$t/out' && grep -Eq '\"port\":612,\"uid\":1000,[^}]*\"pid\":[0-9]+,\"comm\":\"trybind\",\"verdict\":\"exempt\"' '$t/out'"
+	check "listeners --json marks the squatter" sh -c "[ $rc -eq 1 ] && grep -q '^{\"version\":1,\"portownctl_version\":\"[^\"]*\",\"ip_unprivileged_port_start\":0,\"listeners\":\[{.*}\],\"squatters\":[1-9][0-9]*,\"refused\":0}\$' '$t/out' && grep -Eq '\"protocol\":\"tcp\",\"family\":\"inet\",\"address\":\"0.0.0.0\",\"port\":7777,\"uid\":1000,\"user\":\"alice\",[^}]*\"verdict\":\"squatter\"' '$t/out' && grep -Eq '\"port\":9001,\"uid\":1001,[^}]*\"verdict\":\"owner\"' '$t/out' && grep -Eq '\"port\":612,\"uid\":1000,[^}]*\"pid\":[0-9]+,\"comm\":\"trybind\",\"verdict\":\"exempt\"' '$t/out'"
 fi
 kill "$squatter" 2>/dev/null
 wait "$squatter" 2>/dev/null
@@ -277,6 +279,53 @@ check "listeners: exit 0 once the squatter is gone, capability holders still bou
 	sh -c "[ $rc -eq 0 ] && ! grep -q ' 7777 ' '$t/out' && grep -Eq ' 612 alice .* exempt ' '$t/out'"
 for h in $holders; do kill "$h" 2>/dev/null; wait "$h" 2>/dev/null; done
 holders=
+
+# --- a root listener that strict would lock out ------------------------------
+"$TRYBIND" -w 600 tcp 2222 >"$t/root2222" 2>&1 &
+rootl=$!
+holders="$holders $rootl"
+i=0
+while [ ! -s "$t/root2222" ] && [ $i -lt 10 ]; do sleep 1; i=$((i + 1)); done
+{ cat "$t/portown.conf"; printf 'reserved 3000\nstrict\n'; } | sed '/^reserved 1024/d' >"$t/strict3000.conf"
+run "$P" load --dry-run "$t/strict3000.conf"
+shown load --dry-run strict3000.conf
+check "load: strict with no rule for root's tcp 2222 warns (exit 0)" sh -c "[ $rc -eq 0 ] && grep -q \"^portownctl: warning: tcp 2222 is bound now by trybind (pid $rootl, uid 0), and no rule gives it that port: under 'strict' CAP_NET_BIND_SERVICE does not count\" '$t/err'"
+run "$P" load --strict-warnings "$t/strict3000.conf"
+check "load --strict-warnings: exit 5, the policy in force unchanged" sh -c "[ $rc -eq 5 ] && [ \"\$('$P' show --numeric)\" = '$canon' ] && grep -q 'nothing loaded' '$t/err'"
+kill "$rootl" 2>/dev/null
+wait "$rootl" 2>/dev/null
+
+# --- ip_unprivileged_port_start written back ----------------------------------
+# the stack's own check applies again below it, after portown allowed the
+# bind: explain must say what bind() does
+if [ -w "$UPS" ]; then
+	echo 1024 >"$UPS"
+	run "$P" load "$t/portown.conf"
+	shown load portown.conf "(ip_unprivileged_port_start 1024)"
+	check "load warns that ip_unprivileged_port_start is 1024 (exit 0)" sh -c "[ $rc -eq 0 ] && grep -q '^portownctl: warning: net.ipv4.ip_unprivileged_port_start is 1024, not 0: ' '$t/err'"
+	run "$P" explain www-data tcp 80
+	shown explain www-data tcp 80 "(ip_unprivileged_port_start 1024)"
+	check "explain: the owner is refused by the stack, and told why" sh -c "[ $rc -eq 1 ] && grep -q 'refused (EACCES)' '$t/out' && grep -q 'portown allows it, but the stack refuses it: net.ipv4.ip_unprivileged_port_start is 1024' '$t/out'"
+	agree www-data tcp 80
+	agree www-data tcp 443
+	agree root tcp 80
+	agree alice tcp 8050
+	agree bind udp 53
+	agree bob tcp 1023
+	echo 0 >"$UPS"
+	agree www-data tcp 80
+else
+	skip "ip_unprivileged_port_start written back" "$UPS not writable"
+fi
+
+# --- exit status when the output fails ----------------------------------------
+if [ -c /dev/full ]; then
+	"$P" load "$t/portown.conf" >/dev/full 2>"$t/err"
+	rc=$?
+	check "load to a full stdout: exit 6, the policy is in force" sh -c "[ $rc -eq 6 ] && [ \"\$('$P' show --numeric)\" = '$canon' ] && grep -q 'the new policy is in force' '$t/err'"
+else
+	skip "load to a full stdout" "no /dev/full"
+fi
 
 # --- reload -----------------------------------------------------------------
 { sed '/^udp 5353/d' "$t/portown.conf"; echo 'tcp 5000 user alice'; } >"$t/v2.conf"
