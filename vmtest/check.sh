@@ -59,8 +59,6 @@ log "VM boot 1/6: portown enforcing, with Landlock, boot policy"
 heavy "$TOP/vmtest/run-vm.sh" main 1200 vmtest.mode=main \
 	lsm=portown,landlock portown.policy=$BOOT_POLICY
 python3 "$R" vm main --kunit
-log "benchmark (TCG + KASAN + lockdep: compare rows, not absolute values)"
-sed -n 's/^PORTOWN-BENCH //p' "$RESULTS/main.serial" >&2
 
 # The other boots skip KUnit: its results are taken from the main boot.
 log "VM boot 2/6: allocation failures in policy writes, kmemleak on"

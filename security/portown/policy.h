@@ -9,6 +9,8 @@
 #ifndef _SECURITY_PORTOWN_POLICY_H
 #define _SECURITY_PORTOWN_POLICY_H
 
+#include <linux/bitmap.h>
+#include <linux/bitops.h>
 #include <linux/bits.h>
 #include <linux/cred.h>
 #include <linux/rcupdate.h>
@@ -20,8 +22,8 @@
 #define PORTOWN_MAX_TEXT	(2 * 1024 * 1024)	/* bytes of policy text */
 #define PORTOWN_MAX_RULES	65536
 /*
- * Owner entries after overlapping ranges are split into disjoint ones.
- * Only pathological policies (thousands of nested ranges) come near it.
+ * Words of owner sets after overlapping ranges are split into disjoint
+ * ones. Only pathological policies (thousands of nested ranges) come near.
  */
 #define PORTOWN_MAX_OWNERS	BIT(21)
 
@@ -51,38 +53,42 @@ struct portown_rule {
 	u32 id;			/* __kuid_val() or __kgid_val() */
 };
 
+#define PORTOWN_NPORTS		65536
+#define PORTOWN_PORT_WORDS	BITS_TO_LONGS(PORTOWN_NPORTS)
+
 /*
- * A maximal run of ports sharing one set of owners. Ranges of a protocol
- * are disjoint and sorted, so a bind looks its port up by binary search.
- * The owners are @nuids sorted uids followed by @ngids sorted gids in
- * portown_policy.ids, starting at @owners.
+ * The owned ports of one protocol. @owned has a bit for each. The owner
+ * set of an owned port is portown_policy.ids[portown_policy.index[i]],
+ * where i is @base plus the number of owned ports below it: @rank counts
+ * those of the words before, a popcount those of its own word. Unowned
+ * ports, most ports of most binds, cost one bit test.
  */
-struct portown_range {
-	u16 first;
-	u16 last;
-	u32 owners;
-	u32 nuids;
-	u32 ngids;
+struct portown_ports {
+	unsigned long owned[PORTOWN_PORT_WORDS];
+	u16 rank[PORTOWN_PORT_WORDS];
+	u32 base;
 };
 
 /*
  * struct portown_policy - one loaded policy, immutable once published
  *
- * A policy lives in a single allocation: this header, then the rules in
- * canonical order (for read-back), then the lookup ranges, then the owner
- * ids. It is published with RCU and freed after a grace period.
+ * A policy lives in a single allocation: this header with the port
+ * bitmaps, then the index (one entry per owned port), then the owner sets,
+ * then the rules in canonical order (for read-back). An owner set is its
+ * number of uids, its number of gids, then the sorted uids and the sorted
+ * gids. It is published with RCU and freed after a grace period.
  */
 struct portown_policy {
 	struct rcu_head rcu;
 	u32 reserved;		/* ports below it need CAP_NET_BIND_SERVICE */
 	bool strict;		/* the table is the only authority */
 	u32 nrules;
-	u32 nranges;
-	u32 nids;
-	u32 proto_range[PORTOWN_NPROTO + 1];	/* ranges of each protocol */
-	struct portown_rule *rules;
-	struct portown_range *ranges;
+	u32 nindex;		/* owned ports, over all protocols */
+	u32 nids;		/* words of owner sets */
+	struct portown_ports ports[PORTOWN_NPROTO];
+	u32 *index;
 	u32 *ids;
+	struct portown_rule *rules;
 };
 
 /* Where a policy text went wrong, for the kernel log and audit. */
@@ -95,15 +101,33 @@ struct portown_policy *portown_policy_parse(const char *text, size_t len,
 					    struct user_namespace *ns,
 					    struct portown_parse_error *perr);
 void portown_policy_free(struct portown_policy *policy);
-const struct portown_range *
-portown_policy_find(const struct portown_policy *policy,
-		    enum portown_proto proto, u16 port);
-bool portown_range_owner(const struct portown_policy *policy,
-			 const struct portown_range *range,
-			 const struct cred *cred);
+bool portown_owner_in(const u32 *set, const struct cred *cred);
 void portown_policy_show(struct seq_file *m,
 			 const struct portown_policy *policy,
 			 struct user_namespace *ns);
 const char *portown_proto_name(enum portown_proto proto);
+
+/**
+ * portown_policy_owners - the owner set of a port
+ * @policy: the policy
+ * @proto: the port space
+ * @port: the port
+ *
+ * Return: the owner set (see struct portown_policy), or NULL when nobody
+ * owns @port.
+ */
+static inline const u32 *
+portown_policy_owners(const struct portown_policy *policy,
+		      enum portown_proto proto, u16 port)
+{
+	const struct portown_ports *pp = &policy->ports[proto];
+	unsigned long word = pp->owned[BIT_WORD(port)];
+	unsigned long mask = BIT_MASK(port);
+
+	if (!(word & mask))
+		return NULL;
+	return &policy->ids[policy->index[pp->base + pp->rank[BIT_WORD(port)] +
+					  hweight_long(word & (mask - 1))]];
+}
 
 #endif /* _SECURITY_PORTOWN_POLICY_H */

@@ -234,7 +234,9 @@ static void portown_test_rule_limit(struct kunit *test)
 	p = portown_test_try_parse(test, text, len, &perr);
 	KUNIT_ASSERT_FALSE(test, IS_ERR(p));
 	KUNIT_EXPECT_EQ(test, p->nrules, PORTOWN_MAX_RULES);
-	KUNIT_EXPECT_EQ(test, p->nranges, 2);	/* [1] {0, 1}, [2-65535] {0} */
+	/* Every port owned; two owner sets: [1] {0, 1}, [2-65535] {0}. */
+	KUNIT_EXPECT_EQ(test, p->nindex, 65535);
+	KUNIT_EXPECT_EQ(test, p->nids, (2 + 2) + (2 + 1));
 
 	len += sprintf(text + len, "tcp 1 uid 9\n");
 	p = portown_test_try_parse(test, text, len, &perr);
@@ -277,7 +279,7 @@ struct portown_lookup_case {
 	u8 proto;
 	u16 port;
 	int owned;		/* 0: nobody owns the port */
-	u16 first, last;
+	u16 first, last;	/* the stretch of ports with the same owners */
 	u32 nuids, ngids;
 };
 
@@ -296,7 +298,7 @@ static const struct portown_lookup_case portown_lookup_cases[] = {
 	{ PORTOWN_TCP, 8100, 1, 8100, 8200, 1, 0 },
 	{ PORTOWN_TCP, 8200, 1, 8100, 8200, 1, 0 },
 	{ PORTOWN_TCP, 8201, 0 },
-	/* Overlapping ranges of one owner merge into one range. */
+	/* Overlapping ranges of one owner share one owner set. */
 	{ PORTOWN_TCP, 9000, 1, 9000, 9020, 1, 0 },
 	{ PORTOWN_TCP, 9020, 1, 9000, 9020, 1, 0 },
 	{ PORTOWN_TCP, 9021, 0 },
@@ -317,22 +319,102 @@ static void portown_test_lookup(struct kunit *test)
 
 	for (i = 0; i < ARRAY_SIZE(portown_lookup_cases); i++) {
 		const struct portown_lookup_case *c = &portown_lookup_cases[i];
-		const struct portown_range *r;
+		const u32 *set;
 
-		r = portown_policy_find(p, c->proto, c->port);
+		set = portown_policy_owners(p, c->proto, c->port);
 		if (!c->owned) {
-			KUNIT_EXPECT_NULL_MSG(test, r, "%s %u",
+			KUNIT_EXPECT_NULL_MSG(test, set, "%s %u",
 					      portown_proto_name(c->proto),
 					      c->port);
 			continue;
 		}
-		KUNIT_ASSERT_NOT_NULL_MSG(test, r, "%s %u",
+		KUNIT_ASSERT_NOT_NULL_MSG(test, set, "%s %u",
 					  portown_proto_name(c->proto), c->port);
-		KUNIT_EXPECT_EQ_MSG(test, r->first, c->first, "port %u", c->port);
-		KUNIT_EXPECT_EQ_MSG(test, r->last, c->last, "port %u", c->port);
-		KUNIT_EXPECT_EQ_MSG(test, r->nuids, c->nuids, "port %u", c->port);
-		KUNIT_EXPECT_EQ_MSG(test, r->ngids, c->ngids, "port %u", c->port);
+		KUNIT_EXPECT_EQ_MSG(test, set[0], c->nuids, "port %u", c->port);
+		KUNIT_EXPECT_EQ_MSG(test, set[1], c->ngids, "port %u", c->port);
+		/* The whole stretch shares the set; its neighbours do not. */
+		KUNIT_EXPECT_PTR_EQ_MSG(test, set,
+					portown_policy_owners(p, c->proto, c->first),
+					"port %u", c->port);
+		KUNIT_EXPECT_PTR_EQ_MSG(test, set,
+					portown_policy_owners(p, c->proto, c->last),
+					"port %u", c->port);
+		if (c->first > 1)
+			KUNIT_EXPECT_PTR_NE_MSG(test, set,
+						portown_policy_owners(p, c->proto,
+								      c->first - 1),
+						"port %u", c->port);
+		if (c->last < 65535)
+			KUNIT_EXPECT_PTR_NE_MSG(test, set,
+						portown_policy_owners(p, c->proto,
+								      c->last + 1),
+						"port %u", c->port);
 	}
+}
+
+/* Whether @set holds exactly the ids of the @rules covering (proto, port). */
+static bool portown_test_set_matches(const u32 *set,
+				     const struct portown_rule *rules, u32 n,
+				     u8 proto, u32 port)
+{
+	u32 want[2][8], nwant[2] = {}, i, k, sub;
+
+	for (i = 0; i < n; i++) {
+		const struct portown_rule *r = &rules[i];
+
+		if (r->proto != proto || port < r->first || port > r->last)
+			continue;
+		sub = r->subject;
+		for (k = 0; k < nwant[sub] && want[sub][k] != r->id; k++)
+			;
+		if (k < nwant[sub])
+			continue;
+		if (nwant[sub] == ARRAY_SIZE(want[sub]))
+			return false;
+		want[sub][nwant[sub]++] = r->id;
+	}
+	if (!nwant[0] && !nwant[1])
+		return !set;
+	if (!set || set[0] != nwant[0] || set[1] != nwant[1])
+		return false;
+	for (sub = 0; sub < 2; sub++) {
+		const u32 *ids = set + 2 + (sub ? set[0] : 0);
+
+		for (i = 0; i < nwant[sub]; i++) {
+			for (k = 0; k < set[sub] && ids[k] != want[sub][i]; k++)
+				;
+			if (k == set[sub])
+				return false;
+		}
+	}
+	return true;
+}
+
+/*
+ * The lookup table against the rules themselves, for every port of every
+ * protocol, on a policy of overlapping ranges and shared owners.
+ */
+static void portown_test_lookup_model(struct kunit *test)
+{
+	static const char text[] =
+		"tcp 1-10 uid 1\ntcp 5-20 gid 2\ntcp 20 uid 3\ntcp 15-30 uid 1\n"
+		"tcp 1000-2000 gid 7\ntcp 1500 gid 7\ntcp 1500 gid 8\n"
+		"tcp 60000-65535 uid 9\ntcp 65535 uid 10\n"
+		"udp 1-65535 gid 4\nudp 53 uid 102\nudp 40000-40009 uid 5\n"
+		"sctp 9899 uid 1000\nsctp 9899 uid 1001\nsctp 9900 uid 1000\n"
+		"dccp 100-200 uid 3\ndccp 150-250 uid 3\n";
+	struct portown_policy *p = portown_test_parse(test, text);
+	u32 proto, port, bad = 0;
+
+	for (proto = 0; proto < PORTOWN_NPROTO; proto++)
+		for (port = 1; port < 65536; port++)
+			if (!portown_test_set_matches(portown_policy_owners(p, proto,
+									    port),
+						      p->rules, p->nrules, proto,
+						      port) && bad++ < 5)
+				KUNIT_FAIL(test, "%s %u: wrong owner set",
+					   portown_proto_name(proto), port);
+	KUNIT_EXPECT_EQ(test, bad, 0);
 }
 
 /* Owners: euid, egid or a supplementary group; union of rules. */
@@ -341,13 +423,13 @@ static void portown_test_owner(struct kunit *test)
 	struct portown_policy *p;
 	struct group_info *gi;
 	struct cred cred = {};
-	const struct portown_range *r80, *r81, *r82;
+	const u32 *r80, *r81, *r82;
 
 	p = portown_test_parse(test, "tcp 80 uid 1000\ntcp 80 gid 300\n"
 				     "tcp 81 gid 200\ntcp 82 uid 5\n");
-	r80 = portown_policy_find(p, PORTOWN_TCP, 80);
-	r81 = portown_policy_find(p, PORTOWN_TCP, 81);
-	r82 = portown_policy_find(p, PORTOWN_TCP, 82);
+	r80 = portown_policy_owners(p, PORTOWN_TCP, 80);
+	r81 = portown_policy_owners(p, PORTOWN_TCP, 81);
+	r82 = portown_policy_owners(p, PORTOWN_TCP, 82);
 	KUNIT_ASSERT_NOT_NULL(test, r80);
 	KUNIT_ASSERT_NOT_NULL(test, r81);
 	KUNIT_ASSERT_NOT_NULL(test, r82);
@@ -365,19 +447,19 @@ static void portown_test_owner(struct kunit *test)
 	cred.egid = KGIDT_INIT(1000);
 	cred.group_info = gi;
 
-	KUNIT_EXPECT_TRUE(test, portown_range_owner(p, r80, &cred));
-	KUNIT_EXPECT_TRUE(test, portown_range_owner(p, r81, &cred));
-	KUNIT_EXPECT_FALSE(test, portown_range_owner(p, r82, &cred));
+	KUNIT_EXPECT_TRUE(test, portown_owner_in(r80, &cred));
+	KUNIT_EXPECT_TRUE(test, portown_owner_in(r81, &cred));
+	KUNIT_EXPECT_FALSE(test, portown_owner_in(r82, &cred));
 
 	cred.euid = KUIDT_INIT(1001);
-	KUNIT_EXPECT_FALSE(test, portown_range_owner(p, r80, &cred));
+	KUNIT_EXPECT_FALSE(test, portown_owner_in(r80, &cred));
 	cred.egid = KGIDT_INIT(300);
-	KUNIT_EXPECT_TRUE(test, portown_range_owner(p, r80, &cred));
+	KUNIT_EXPECT_TRUE(test, portown_owner_in(r80, &cred));
 	cred.egid = KGIDT_INIT(1000);
 	gi->gid[0] = KGIDT_INIT(100);
 	gi->gid[1] = KGIDT_INIT(300);
-	KUNIT_EXPECT_TRUE(test, portown_range_owner(p, r80, &cred));
-	KUNIT_EXPECT_FALSE(test, portown_range_owner(p, r81, &cred));
+	KUNIT_EXPECT_TRUE(test, portown_owner_in(r80, &cred));
+	KUNIT_EXPECT_FALSE(test, portown_owner_in(r81, &cred));
 }
 
 /* Ids are read in the writer's namespace and stored as kernel ids. */
@@ -389,7 +471,7 @@ static void portown_test_settings(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, p->reserved, 1024);
 	KUNIT_EXPECT_FALSE(test, p->strict);
 	KUNIT_EXPECT_EQ(test, p->nrules, 0);
-	KUNIT_EXPECT_NULL(test, portown_policy_find(p, PORTOWN_TCP, 80));
+	KUNIT_EXPECT_NULL(test, portown_policy_owners(p, PORTOWN_TCP, 80));
 
 	p = portown_test_parse(test, "reserved 0\nstrict\n");
 	KUNIT_EXPECT_EQ(test, p->reserved, 0);
@@ -403,6 +485,7 @@ static struct kunit_case portown_policy_test_cases[] = {
 	KUNIT_CASE(portown_test_rule_limit),
 	KUNIT_CASE(portown_test_owner_limit),
 	KUNIT_CASE(portown_test_lookup),
+	KUNIT_CASE(portown_test_lookup_model),
 	KUNIT_CASE(portown_test_owner),
 	KUNIT_CASE(portown_test_settings),
 	{}

@@ -89,6 +89,8 @@ static bool portown_capable(void)
  * them under strict); the others are free. Permissive mode lets a refusal
  * through when the stock kernel's rule would have allowed it, so it is
  * never looser than a kernel without portown. Refusals are audited.
+ * Only binds of an owned or reserved port are counted ("checked"): the
+ * others cost a bit test and a comparison.
  *
  * Context: any task context; takes no lock and allocates nothing.
  * Return: 0, or -EACCES.
@@ -96,30 +98,32 @@ static bool portown_capable(void)
 int portown_decide(enum portown_proto proto, u16 port, enum portown_op op)
 {
 	const struct portown_policy *policy;
-	const struct portown_range *range;
 	enum portown_reason reason;
 	bool strict, has_cap, enforcing;
+	const u32 *owners;
 
 	if (!port)
 		return 0;
 
-	portown_stat_inc(PORTOWN_STAT_CHECKED);
+	/* Most binds are of a port nobody owns, above the boundary. */
 	rcu_read_lock();
 	policy = rcu_dereference(portown_policy);
+	owners = portown_policy_owners(policy, proto, port);
+	if (likely(!owners && port >= policy->reserved)) {
+		rcu_read_unlock();
+		return 0;
+	}
+	portown_stat_inc(PORTOWN_STAT_CHECKED);
 	strict = policy->strict;
-	range = portown_policy_find(policy, proto, port);
-	if (range) {
-		if (portown_range_owner(policy, range, current_cred())) {
+	if (owners) {
+		if (portown_owner_in(owners, current_cred())) {
 			rcu_read_unlock();
 			portown_stat_inc(PORTOWN_STAT_ALLOWED_OWNER);
 			return 0;
 		}
 		reason = PORTOWN_REASON_OWNED;
-	} else if (port < policy->reserved) {
-		reason = PORTOWN_REASON_RESERVED;
 	} else {
-		rcu_read_unlock();
-		return 0;
+		reason = PORTOWN_REASON_RESERVED;
 	}
 	rcu_read_unlock();
 

@@ -150,8 +150,12 @@ struct shared {
 			unsigned short port;
 			bool judged;	/* a successful bind gave it that port */
 		} s[MAX_SOCKS + 8];
-		/* UDP ports rxrpc bound for the worker, judged. */
-		unsigned char rxrpc[65536 / 8];
+		/*
+		 * Ports a judged bind gave the worker: kernel sockets made
+		 * for it (rxrpc's UDP socket, MPTCP subflows) and sockets it
+		 * closed that linger may hold them too.
+		 */
+		unsigned char bound[65536 / 8];
 	} held[MAX_WORKERS];
 	uid_t uids[MAX_WORKERS];
 	int nworkers;
@@ -352,7 +356,7 @@ struct sock {
 
 struct worker {
 	int idx;
-	unsigned char *rxrpc_ports;
+	unsigned char *bound_ports;
 	struct ident id;
 	pthread_mutex_t lock;
 	struct sock socks[MAX_SOCKS];
@@ -491,6 +495,12 @@ static void op_socket(struct worker *w)
 	sock_add(w, fd, p, domain, H_UNBOUND, 0);
 }
 
+static void mark_bound(struct worker *w, unsigned short port)
+{
+	__atomic_fetch_or(&w->bound_ports[port / 8], 1 << (port % 8),
+			  __ATOMIC_RELAXED);
+}
+
 /* After a successful bind of @want on socket @i: the oracle. */
 static void judge_bind(struct worker *w, int i, uint32_t c0,
 		       unsigned short want, const char *what)
@@ -507,6 +517,8 @@ static void judge_bind(struct worker *w, int i, uint32_t c0,
 				   want))
 		violation("%s: uid %u bound %s %u, which no policy in force allowed",
 			  what, w->id.uid, s->proto->name, want);
+	if (want)
+		mark_bound(w, want);
 	set_how(w, i, want ? H_BOUND : H_AUTO, port);
 }
 
@@ -773,8 +785,7 @@ static void op_rxrpc(struct worker *w)
 			violation("uid %u bound udp %u through AF_RXRPC",
 				  w->id.uid, port);
 		/* Its kernel UDP socket outlives this one, as the worker's. */
-		__atomic_fetch_or(&w->rxrpc_ports[port / 8], 1 << (port % 8),
-				  __ATOMIC_RELAXED);
+		mark_bound(w, port);
 	}
 	close(fd);
 }
@@ -837,7 +848,8 @@ static void inherit_sockets(struct worker *w)
 		struct sockaddr_storage ss;
 		socklen_t len;
 
-		fd = socket(domain, p->type | SOCK_CLOEXEC, p->protocol);
+		fd = socket(domain, p->type | SOCK_CLOEXEC | SOCK_NONBLOCK,
+			    p->protocol);
 		if (fd < 0)
 			continue;
 		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -904,16 +916,6 @@ static int run_worker(struct worker *w, uint64_t seed)
 }
 
 /* ---- sock_diag (root, at the end) -------------------------------- */
-
-static bool held_port(int wi, unsigned short port)
-{
-	int k;
-
-	for (k = 0; k < sh->held[wi].n; k++)
-		if (sh->held[wi].s[k].judged && sh->held[wi].s[k].port == port)
-			return true;
-	return false;
-}
 
 /* Every socket of a worker uid must be one the worker accounted for. */
 static int diag_sweep(int family, int protocol, long *seen)
@@ -982,16 +984,18 @@ static int diag_sweep(int family, int protocol, long *seen)
 					break;
 				}
 				/*
-				 * A kernel socket made for the worker: an MPTCP
-				 * subflow of a socket it bound, or rxrpc's UDP one.
+				 * A kernel socket made for the worker (an MPTCP
+				 * subflow, rxrpc's UDP socket), or one it closed
+				 * that lingers: on a port a judged bind gave it.
 				 */
 				if (!port || (port >= 32768 && port <= 60999) ||
-				    held_port(wi, port) ||
-				    (protocol == IPPROTO_UDP &&
-				     sh->held[wi].rxrpc[port / 8] & (1 << (port % 8))))
+				    sh->held[wi].bound[port / 8] & (1 << (port % 8)))
 					break;
-				violation("sock_diag: unaccounted socket of uid %u on port %u",
-					  m->idiag_uid, port);
+				violation("sock_diag: unaccounted socket of uid %u on %s port %u (inode %u, state %u)",
+					  m->idiag_uid,
+					  protocol == IPPROTO_TCP ? "tcp" :
+					  protocol == IPPROTO_SCTP ? "sctp" : "udp",
+					  port, m->idiag_inode, m->idiag_state);
 				break;
 			}
 		}
@@ -1087,7 +1091,7 @@ int main(int argc, char **argv)
 			return 1;
 		w->idx = i;
 		w->ct = &sh->c[i];
-		w->rxrpc_ports = sh->held[i].rxrpc;
+		w->bound_ports = sh->held[i].bound;
 		w->id.uid = pool_uids[rnd(ARRAY_SIZE(pool_uids))];
 		w->id.gid = pool_gids[rnd(ARRAY_SIZE(pool_gids))];
 		w->id.ngroups = rnd(3);
@@ -1128,9 +1132,22 @@ int main(int argc, char **argv)
 		}
 	}
 	__atomic_store_n(&sh->stop, 2, __ATOMIC_RELEASE);
+	/* A worker stuck in a system call for a minute is a failure too. */
 	for (i = 0; i < nworkers; i++) {
-		if (waitpid(pids[i], &status, 0) != pids[i] ||
-		    !WIFEXITED(status) || WEXITSTATUS(status))
+		int waited;
+
+		for (waited = 0; waited < 600; waited++) {
+			ret = waitpid(pids[i], &status, WNOHANG);
+			if (ret)
+				break;
+			usleep(100000);
+		}
+		if (!ret) {
+			printf("# worker %d did not finish: killed\n", i);
+			kill(pids[i], SIGKILL);
+			waitpid(pids[i], &status, 0);
+		}
+		if (ret != pids[i] || !WIFEXITED(status) || WEXITSTATUS(status))
 			failed++;
 	}
 	ret = portown_restore_state();

@@ -79,7 +79,9 @@ static int become(enum subject s)
 	case S_ROOT_NOCAP:
 		return drop_effective_cap(CAP_NET_BIND_SERVICE);
 	case S_USERNS:
+		/* Dumpable again, or /proc/self/uid_map stays root's. */
 		if (drop_privileges(&subject_creds[s]) ||
+		    prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) ||
 		    unshare(CLONE_NEWUSER))
 			return -1;
 		snprintf(map, sizeof(map), "0 %d 1", UID_OWNER);
