@@ -5,8 +5,8 @@
 V := vmtest
 BOOT_POLICY := tcp:80:uid:33,tcp:443:gid:33
 
-.PHONY: all deps patch tree kernel guest initramfs check demo demo-initramfs \
-	fuzz clean
+.PHONY: all deps patch tree kernel kernel-prod guest initramfs check demo \
+	demo-initramfs bench fuzz clean
 
 all: kernel
 
@@ -24,26 +24,47 @@ tree: deps
 kernel: tree
 	@$(V)/with-lock.sh $(V)/build-kernel.sh
 
-guest: kernel
-	@$(V)/build-guest-tools.sh
+# The production-like kernel: the same patch and networking, no debugging,
+# BPF (vmtest/kernel-prod.config), in build/kbuild-prod (incremental).
+kernel-prod: tree
+	@$(V)/with-lock.sh $(V)/build-kernel.sh prod
+
+# What runs inside the VMs, built against the uapi headers of the kernel it
+# goes with: the test kernel for make check, the production-like one for
+# make demo and make bench (GUEST_KERNEL=kernel-prod).
+GUEST_KERNEL ?= kernel
+guest: $(GUEST_KERNEL)
+	@GUEST_KERNEL=$(GUEST_KERNEL) $(V)/build-guest-tools.sh
 
 initramfs: guest
 	@$(V)/mkinitramfs.sh
 
 # Every test: checkpatch, KUnit, kselftests and portownctl in the VM,
 # portownctl on the host, the Debian guest. Last line: "N passed, N failed, N skipped".
-check: initramfs
+check: initramfs kernel-prod
 	@$(V)/check.sh
 
 # The main job: the small initramfs demo, then a Debian guest on the
 # portown kernel with nginx as www-data on 80 and 443.
-demo: initramfs
-	@$(V)/demo-initramfs.sh
-	@$(V)/debian/run-scenario.sh --results build/demo/debian.tap
+demo:
+	@$(MAKE) --no-print-directory initramfs GUEST_KERNEL=kernel-prod
+	@PORTOWN_KERNEL_IMAGE=$(abspath build/kbuild-prod/arch/x86/boot/bzImage) \
+		$(V)/demo-initramfs.sh
+	@$(V)/debian/run-scenario.sh --results build/demo/debian.tap \
+		--kernel build/kbuild-prod/arch/x86/boot/bzImage --timeout 1800
 
 # The small demo: busybox httpd as uid 33 in the test initramfs.
-demo-initramfs: initramfs
-	@$(V)/demo-initramfs.sh
+demo-initramfs:
+	@$(MAKE) --no-print-directory initramfs GUEST_KERNEL=kernel-prod
+	@PORTOWN_KERNEL_IMAGE=$(abspath build/kbuild-prod/arch/x86/boot/bzImage) \
+		$(V)/demo-initramfs.sh
+
+# What portown costs per bind against the kernel without it and against
+# cgroup BPF bind programs, on the production-like kernel: a table, CSV and
+# a plot in build/bench/; the last line is the summary.
+bench:
+	@$(MAKE) --no-print-directory initramfs GUEST_KERNEL=kernel-prod
+	@$(V)/bench.sh
 
 # The model-checking fuzzer alone in the test VM, PORTOWN_FUZZ_SECONDS
 # (default 600) long; prints how many operations and races it tried.

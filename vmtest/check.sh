@@ -93,6 +93,13 @@ python3 "$R" vm nolsm
 log "differential grid: portown with an empty policy against the stock kernel"
 python3 "$R" grid main:enforcing main:permissive nolsm:stock
 
+# The production-like kernel (built by make check too): the benchmark,
+# once, with tiny iteration counts; its numbers are make bench's business.
+log "benchmark smoke test on the production-like kernel"
+"$TOP/vmtest/bench.sh" --smoke >"$RESULTS/bench-smoke.out" 2>&1 ||
+	echo "not ok - bench smoke: bench.sh exited non-zero" >>"$RESULTS/bench.tap"
+tail -n 1 "$RESULTS/bench-smoke.out" >&2
+
 if [ -x "$TOP/vmtest/debian/run-scenario.sh" ] && [ -z "${PORTOWN_SKIP_DEBIAN:-}" ]; then
 	log "Debian guest: nginx as www-data under portown"
 	"$TOP/vmtest/debian/run-scenario.sh" --results "$RESULTS/debian.tap" ||

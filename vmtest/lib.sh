@@ -9,8 +9,9 @@ SRC_TARBALL=${PORTOWN_LINUX_TARBALL:-/usr/src/linux-source-6.12.tar.xz}
 PRISTINE=$B/src/linux-source-6.12	# unpacked tarball, never modified
 TREE=$B/linux				# pristine + portown patch
 KBUILD=$B/kbuild			# O= directory of the test kernel
+KBUILD_PROD=$B/kbuild-prod		# ... of the production-like kernel
 PATCH_FILE=$B/portown-6.12.patch
-RESULTS=$B/results
+RESULTS=${RESULTS:-$B/results}
 JOBS=${JOBS:-$(nproc)}
 HEAVY_LOCK=/tmp/portown-heavy.lock
 

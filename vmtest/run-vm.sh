@@ -6,11 +6,15 @@
 # line, writes test results to its second serial port and powers off.
 # Writes $RESULTS/NAME.console (kernel console) and $RESULTS/NAME.serial
 # (results port). Exits non-zero when the boot does not finish in time.
+# Environment: PORTOWN_KERNEL_IMAGE, another kernel to boot (make bench and
+# make demo boot the production-like one); PORTOWN_VM_ICOUNT=1, one vCPU
+# under TCG with -icount shift=0,sleep=off, so that guest time counts
+# instructions (1 ns each) and timings do not drift with host load.
 . "$(dirname "$0")/lib.sh"
 
 name=$1 timeout=$2
 shift 2
-kernel=$KBUILD/arch/x86/boot/bzImage
+kernel=${PORTOWN_KERNEL_IMAGE:-$KBUILD/arch/x86/boot/bzImage}
 initrd=$B/initramfs.cpio
 mkdir -p "$RESULTS"
 console=$RESULTS/$name.console
@@ -28,9 +32,13 @@ SMP=2,sockets=2,cores=1,threads=1
 qemu_cmd() {	# qemu_cmd ACCEL CONSOLE SERIAL APPEND... -> $cmd
 	local accel=$1 con=$2 ser=$3
 	shift 3
+	local smp=$SMP icount=()
 	# One host thread per guest CPU under TCG.
 	[ "$accel" = tcg ] && accel=tcg,thread=multi
-	cmd=(qemu-system-x86_64 -accel "$accel" -machine pc -cpu "$CPU" -smp "$SMP"
+	if [ "${PORTOWN_VM_ICOUNT:-0}" = 1 ]; then
+		accel=tcg,thread=single smp=1 icount=(-icount shift=0,sleep=off)
+	fi
+	cmd=(qemu-system-x86_64 -accel "$accel" "${icount[@]}" -machine pc -cpu "$CPU" -smp "$smp"
 	     -m 1536 -nodefaults -display none -no-reboot
 	     -serial "file:$con" -serial "file:$ser"
 	     -kernel "$kernel" -initrd "$initrd"

@@ -14,13 +14,21 @@
 #include <linux/ctype.h>
 #include <linux/err.h>
 #include <linux/limits.h>
+#include <linux/log2.h>
 #include <linux/minmax.h>
 #include <linux/slab.h>
 #include <linux/string.h>
+#include <linux/vmalloc.h>
 
 #include "policy.h"
 
 #define PORTOWN_MAX_FIELDS	4
+
+/* From this many rules on, a counting sort beats a merge sort. */
+#define PORTOWN_BIG_POLICY	16384
+
+/* Sizes follow the writer's policy: a failure is its ENOMEM, no warning. */
+#define PORTOWN_GFP		(GFP_KERNEL | __GFP_NOWARN)
 
 static const char *const portown_proto_names[PORTOWN_NPROTO] = {
 	[PORTOWN_TCP] = "tcp",
@@ -97,10 +105,15 @@ static int portown_parse_ports(struct portown_parser *ps,
 			       const struct portown_field *f,
 			       u16 *first, u16 *last)
 {
-	const char *dash = memchr(f->s, '-', f->len);
-	size_t flen = dash ? dash - f->s : f->len;
+	const char *dash = NULL;
+	size_t flen, i;
 	u32 a, b;
 	int err;
+
+	for (i = 0; i < f->len && !dash; i++)
+		if (f->s[i] == '-')
+			dash = &f->s[i];
+	flen = dash ? dash - f->s : f->len;
 
 	err = portown_parse_num(f->s, flen, PORTOWN_NPORTS - 1, &a);
 	if (!err && dash)
@@ -118,6 +131,28 @@ static int portown_parse_ports(struct portown_parser *ps,
 		return portown_fail(ps, "port range ends before it starts");
 	*first = a;
 	*last = b;
+	return 0;
+}
+
+/* @id of @subject, read in the writer's user namespace, as a kernel id. */
+static int portown_map_id(struct portown_parser *ps, int subject, u32 *id)
+{
+	/* The initial namespace maps every valid id to itself. */
+	if (ps->ns == &init_user_ns)
+		return 0;
+	if (subject == PORTOWN_UID) {
+		kuid_t kuid = make_kuid(ps->ns, *id);
+
+		if (!uid_valid(kuid))
+			return portown_fail(ps, "uid not mapped in the writer's user namespace");
+		*id = __kuid_val(kuid);
+	} else {
+		kgid_t kgid = make_kgid(ps->ns, *id);
+
+		if (!gid_valid(kgid))
+			return portown_fail(ps, "gid not mapped in the writer's user namespace");
+		*id = __kgid_val(kgid);
+	}
 	return 0;
 }
 
@@ -143,32 +178,43 @@ static int portown_parse_rule(struct portown_parser *ps, u8 proto,
 	/* (u32)-1 is the invalid id; it can never name an owner. */
 	if (portown_parse_num(f[3].s, f[3].len, U32_MAX - 1, &id))
 		return portown_fail(ps, "invalid id: expected a number");
-	if (portown_field_is(&f[2], "uid")) {
-		kuid_t kuid = make_kuid(ps->ns, id);
-
-		if (!uid_valid(kuid))
-			return portown_fail(ps, "uid not mapped in the writer's user namespace");
-		rule->subject = PORTOWN_UID;
-		rule->id = __kuid_val(kuid);
-	} else if (portown_field_is(&f[2], "gid")) {
-		kgid_t kgid = make_kgid(ps->ns, id);
-
-		if (!gid_valid(kgid))
-			return portown_fail(ps, "gid not mapped in the writer's user namespace");
-		rule->subject = PORTOWN_GID;
-		rule->id = __kgid_val(kgid);
-	} else {
+	if (f[2].len != 3 || (f[2].s[0] != 'u' && f[2].s[0] != 'g') ||
+	    f[2].s[1] != 'i' || f[2].s[2] != 'd')
 		return portown_fail(ps, "expected uid or gid");
-	}
+	rule->subject = f[2].s[0] == 'u' ? PORTOWN_UID : PORTOWN_GID;
+	err = portown_map_id(ps, rule->subject, &id);
+	if (err)
+		return err;
+	rule->id = id;
 	ps->nrules++;
 	return 0;
+}
+
+/* The protocol a keyword names, or -1: on every rule, so no memcmp(). */
+static int portown_parse_proto(const struct portown_field *f)
+{
+	const char *s = f->s;
+
+	if (f->len == 3 && s[1] == 'd' && s[2] == 'p' && s[0] == 'u')
+		return PORTOWN_UDP;
+	if (f->len == 3 && s[0] == 't' && s[1] == 'c' && s[2] == 'p')
+		return PORTOWN_TCP;
+	if (f->len == 4 && s[1] == 'c' && s[2] == 't' && s[3] == 'p' &&
+	    s[0] == 's')
+		return PORTOWN_SCTP;
+	if (f->len == 4 && s[0] == 'd' && s[1] == 'c' && s[2] == 'c' &&
+	    s[3] == 'p')
+		return PORTOWN_DCCP;
+	return -1;
 }
 
 static int portown_parse_item(struct portown_parser *ps,
 			      const struct portown_field *f, int nfields)
 {
-	u8 proto;
+	int proto = portown_parse_proto(&f[0]);
 
+	if (proto >= 0)
+		return portown_parse_rule(ps, proto, f, nfields);
 	if (portown_field_is(&f[0], "reserved")) {
 		if (nfields != 2)
 			return portown_fail(ps, "expected: reserved PORT");
@@ -188,48 +234,125 @@ static int portown_parse_item(struct portown_parser *ps,
 		ps->strict = true;
 		return 0;
 	}
-	for (proto = 0; proto < PORTOWN_NPROTO; proto++)
-		if (portown_field_is(&f[0], portown_proto_names[proto]))
-			return portown_parse_rule(ps, proto, f, nfields);
 	return portown_fail(ps, "unknown keyword (tcp, udp, sctp, dccp, reserved, strict)");
 }
 
-static int portown_parse_line(struct portown_parser *ps, const char *line,
-			      size_t len)
+/* Decimal digits at @p, at most @max: the end of the number, or NULL. */
+static const char *portown_fast_num(const char *p, const char *end, u32 max,
+				    u32 *val)
+{
+	const char *start = p;
+	u64 v = 0;
+
+	while (p < end && *p >= '0' && *p <= '9') {
+		v = v * 10 + (*p++ - '0');
+		if (v > max)
+			return NULL;
+	}
+	if (p == start)
+		return NULL;
+	*val = v;
+	return p;
+}
+
+/*
+ * The usual line, "PROTOCOL PORT[-PORT] uid|gid ID" with single blanks and
+ * nothing else, written in the initial user namespace: parsed without
+ * splitting it into fields first, since big policies are made of such
+ * lines. Anything else, and every error, is left to the general parser,
+ * which says what is wrong. Return the end of the line, or NULL.
+ */
+static const char *portown_parse_fast(struct portown_parser *ps,
+				      const char *p, const char *end)
+{
+	struct portown_field kw = { .s = p };
+	u32 first, last, id;
+	int proto, subject;
+
+	if (ps->nrules == ps->maxrules || ps->ns != &init_user_ns)
+		return NULL;
+	if (end - p > 4 && p[3] == ' ')
+		kw.len = 3;
+	else if (end - p > 5 && p[4] == ' ')
+		kw.len = 4;
+	else
+		return NULL;
+	proto = portown_parse_proto(&kw);
+	if (proto < 0)
+		return NULL;
+	p = portown_fast_num(p + kw.len + 1, end, PORTOWN_NPORTS - 1, &first);
+	if (!p || !first)
+		return NULL;
+	last = first;
+	if (p < end && *p == '-') {
+		p = portown_fast_num(p + 1, end, PORTOWN_NPORTS - 1, &last);
+		if (!p || last < first)
+			return NULL;
+	}
+	if (end - p < 6 || p[0] != ' ' || (p[1] != 'u' && p[1] != 'g') ||
+	    p[2] != 'i' || p[3] != 'd' || p[4] != ' ')
+		return NULL;
+	subject = p[1] == 'u' ? PORTOWN_UID : PORTOWN_GID;
+	/* (u32)-1 is the invalid id. */
+	p = portown_fast_num(p + 5, end, U32_MAX - 1, &id);
+	if (!p || (p < end && *p != '\n'))
+		return NULL;
+	ps->rules[ps->nrules++] = (struct portown_rule){
+		.first = first, .last = last, .proto = proto,
+		.subject = subject, .id = id,
+	};
+	return p;
+}
+
+/*
+ * Parse the line at @line, up to its newline or @end, in one pass: fields
+ * are separated by blanks, "#" starts a comment, a NUL byte or any other
+ * character that is not printable is an error. Return the end of the line.
+ */
+static const char *portown_parse_line(struct portown_parser *ps,
+				      const char *line, const char *end,
+				      int *err)
 {
 	struct portown_field f[PORTOWN_MAX_FIELDS];
-	const char *end = line + len;
-	const char *comment;
+	const char *p = line, *start;
 	int nfields = 0;
 
-	if (memchr(line, '\0', len))
-		return portown_fail(ps, "NUL byte in policy");
-	comment = memchr(line, '#', len);
-	if (comment)
-		end = comment;
+	*err = 0;
+	for (;;) {
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		if (p == end || *p == '\n')
+			break;
+		if (*p == '#') {
+			const char *nl = memchr(p, '\n', end - p) ?: end;
 
-	while (line < end) {
-		const char *start;
-
-		if (*line == ' ' || *line == '\t') {
-			line++;
-			continue;
+			if (memchr(p, '\0', nl - p)) {
+				*err = portown_fail(ps, "NUL byte in policy");
+				return nl;
+			}
+			p = nl;
+			break;
 		}
-		start = line;
-		while (line < end && *line != ' ' && *line != '\t') {
-			if (!isgraph(*line))
-				return portown_fail(ps, "unexpected character");
-			line++;
+		start = p;
+		while (p < end && isgraph(*p) && *p != '#')
+			p++;
+		if (p < end && *p != ' ' && *p != '\t' && *p != '\n' &&
+		    *p != '#') {
+			*err = portown_fail(ps, *p ? "unexpected character" :
+						     "NUL byte in policy");
+			return p;
 		}
-		if (nfields == PORTOWN_MAX_FIELDS)
-			return portown_fail(ps, "too many fields");
+		if (nfields == PORTOWN_MAX_FIELDS) {
+			*err = portown_fail(ps, "too many fields");
+			return p;
+		}
 		f[nfields].s = start;
-		f[nfields].len = line - start;
+		f[nfields].len = p - start;
 		nfields++;
 	}
-	if (!nfields)
-		return 0;
-	return portown_parse_item(ps, f, nfields);
+	if (nfields)
+		*err = portown_parse_item(ps, f, nfields);
+	return p;
 }
 
 /* The canonical order: protocol, first port, last port, subject, id. */
@@ -284,6 +407,34 @@ static void portown_sort_rules(struct portown_rule *r, struct portown_rule *tmp,
 		memcpy(r, from, n * sizeof(*r));
 }
 
+/*
+ * Large policies: a counting sort by protocol and first port, then each
+ * run of rules with the same first port sorted by the rest. @count has
+ * PORTOWN_NPROTO * PORTOWN_NPORTS + 1 zeroed entries.
+ */
+static void portown_sort_rules_big(struct portown_rule *r,
+				   struct portown_rule *tmp, u32 n, u32 *count)
+{
+	u32 i, k, sum = 0;
+
+	for (i = 0; i < n; i++)
+		count[r[i].proto * PORTOWN_NPORTS + r[i].first + 1]++;
+	for (k = 0; k <= PORTOWN_NPROTO * PORTOWN_NPORTS; k++) {
+		sum += count[k];
+		count[k] = sum;
+	}
+	for (i = 0; i < n; i++)
+		tmp[count[r[i].proto * PORTOWN_NPORTS + r[i].first]++] = r[i];
+	for (i = 0; i < n; i = k) {
+		for (k = i + 1; k < n && tmp[k].proto == tmp[i].proto &&
+		     tmp[k].first == tmp[i].first; k++)
+			;
+		if (k - i > 1)
+			portown_sort_rules(&tmp[i], &r[i], k - i);
+	}
+	memcpy(r, tmp, n * sizeof(*r));
+}
+
 static void portown_sort_u32(u32 *v, u32 *tmp, u32 n)
 {
 	u32 *from = v, *to = tmp;
@@ -336,57 +487,84 @@ struct portown_scratch {
 	unsigned long *bounds;	/* PORTOWN_NPORTS + 1 bits */
 	u32 *a;			/* nrules entries each */
 	u32 *b;
+	u32 *sets;		/* hash table of the owner sets built so far */
+	u32 nsets;		/* its size, a power of two */
+	s32 *delta;		/* PORTOWN_NPORTS + 1 zeroed entries */
 };
 
 /*
  * Upper bound of the owner-set words and exact number of owned ports of
- * one protocol's rules (sorted by first port): every stretch between two
- * boundaries covered by at least one rule has a set of two counts and one
- * id per rule covering it. Runs in O(n log n) whatever the overlap, so a
- * pathological policy is refused before anything big is built.
+ * one protocol's rules: every stretch between two boundaries covered by at
+ * least one rule has a set of two counts and one id per rule covering it.
+ * Runs in O(n) whatever the overlap (the rules that start minus those
+ * that end at each boundary, from @delta), so a pathological policy is
+ * refused before anything big is built.
  */
 static void portown_count(const struct portown_rule *r, u32 n,
-			  struct portown_scratch *sc, u64 *nids, u32 *nports)
+			  struct portown_scratch *sc, u64 *nids, u32 *nports,
+			  u32 *nstretches)
 {
-	u32 active = 0, si = 0, ei = 0, i, *ends = sc->a;
+	s32 active = 0, *delta = sc->delta;
 	unsigned long x, next;
+	u32 i;
 
 	for (i = 0; i < n; i++) {
-		ends[i] = r[i].last + 1;
+		delta[r[i].first]++;
+		delta[r[i].last + 1]--;
 		__set_bit(r[i].first, sc->bounds);
-		__set_bit(ends[i], sc->bounds);
+		__set_bit(r[i].last + 1, sc->bounds);
 	}
-	portown_sort_u32(ends, sc->b, n);
-
-	for_each_set_bit(x, sc->bounds, PORTOWN_NPORTS + 1) {
-		while (si < n && r[si].first == x) {
-			active++;
-			si++;
-		}
-		while (ei < n && ends[ei] == x) {
-			active--;
-			ei++;
-		}
+	for (x = find_first_bit(sc->bounds, PORTOWN_NPORTS + 1);
+	     x <= PORTOWN_NPORTS; x = next) {
+		active += delta[x];
+		delta[x] = 0;
 		next = find_next_bit(sc->bounds, PORTOWN_NPORTS + 1, x + 1);
 		if (active && next <= PORTOWN_NPORTS) {
 			*nids += 2 + active;
 			*nports += next - x;
+			(*nstretches)++;
 		}
 	}
 	bitmap_zero(sc->bounds, PORTOWN_NPORTS + 1);
 }
 
 /*
+ * The offset of an owner set equal to the one just written at the end of
+ * p->ids, adding it when there is none: big policies name the same few
+ * owners over and over, and each set is stored once.
+ */
+static u32 portown_intern_set(struct portown_policy *p,
+			      struct portown_scratch *sc)
+{
+	const u32 *set = &p->ids[p->nids];
+	u32 len = 2 + set[0] + set[1], mask = sc->nsets - 1, h = 0, i;
+
+	for (i = 0; i < len; i++)
+		h = (h ^ set[i]) * 0x9e3779b1;
+	for (h = (h ^ (h >> 15)) & mask;; h = (h + 1) & mask) {
+		u32 off = sc->sets[h];
+
+		if (off == U32_MAX) {
+			sc->sets[h] = p->nids;
+			p->nids += len;
+			return sc->sets[h];
+		}
+		for (i = 0; i < len && p->ids[off + i] == set[i]; i++)
+			;
+		if (i == len)
+			return off;
+	}
+}
+
+/*
  * Cut one protocol's rules (sorted by first port) at every range boundary;
- * give each owned port the owner set of the rules covering it, shared
- * with the stretch before when they have the same owners.
+ * give each owned port the owner set of the rules covering it.
  */
 static void portown_split(struct portown_policy *p, struct portown_ports *pp,
 			  const struct portown_rule *r, u32 n,
 			  struct portown_scratch *sc)
 {
-	u32 nact = 0, si = 0, i, k, port, *act = sc->a;
-	u32 prev = U32_MAX;
+	u32 nact = 0, si = 0, i, k, port, off, *act = sc->a;
 	unsigned long x, next;
 
 	for (i = 0; i < n; i++) {
@@ -394,8 +572,9 @@ static void portown_split(struct portown_policy *p, struct portown_ports *pp,
 		__set_bit(r[i].last + 1, sc->bounds);
 	}
 	pp->base = p->nindex;
-	for_each_set_bit(x, sc->bounds, PORTOWN_NPORTS + 1) {
-		u32 *set = &p->ids[p->nids], *ids = set + 2;
+	for (x = find_first_bit(sc->bounds, PORTOWN_NPORTS + 1);
+	     x <= PORTOWN_NPORTS; x = next) {
+		u32 *set = &p->ids[p->nids], *ids = set + 2, *gids;
 		u32 nuids = 0, ngids = 0;
 
 		for (i = 0, k = 0; i < nact; i++)
@@ -408,25 +587,28 @@ static void portown_split(struct portown_policy *p, struct portown_ports *pp,
 		if (!nact || next > PORTOWN_NPORTS)
 			continue;
 
-		for (i = 0; i < nact; i++)
-			if (r[act[i]].subject == PORTOWN_UID)
-				ids[nuids++] = r[act[i]].id;
+		/* The uids go first; the gids wait at the far end of room. */
+		gids = ids + nact;
+		for (i = 0; i < nact; i++) {
+			const struct portown_rule *rule = &r[act[i]];
+
+			if (rule->subject == PORTOWN_UID)
+				ids[nuids++] = rule->id;
+			else
+				*--gids = rule->id;
+		}
+		ngids = ids + nact - gids;
 		nuids = portown_sort_ids(ids, sc->b, nuids);
-		for (i = 0; i < nact; i++)
-			if (r[act[i]].subject == PORTOWN_GID)
-				ids[nuids + ngids++] = r[act[i]].id;
+		memmove(ids + nuids, gids, ngids * sizeof(*ids));
 		ngids = portown_sort_ids(ids + nuids, sc->b, ngids);
 		set[0] = nuids;
 		set[1] = ngids;
 
-		if (prev == U32_MAX ||
-		    memcmp(&p->ids[prev], set, (2 + nuids + ngids) * sizeof(*set))) {
-			prev = p->nids;
-			p->nids += 2 + nuids + ngids;
+		off = portown_intern_set(p, sc);
+		for (port = x; port < next; port++) {
+			__set_bit(port, pp->owned);
+			p->index[p->nindex++] = off;
 		}
-		bitmap_set(pp->owned, x, next - x);
-		for (port = x; port < next; port++)
-			p->index[p->nindex++] = prev;
 	}
 	bitmap_zero(sc->bounds, PORTOWN_NPORTS + 1);
 
@@ -439,22 +621,33 @@ static void portown_split(struct portown_policy *p, struct portown_ports *pp,
 static struct portown_policy *portown_policy_build(struct portown_parser *ps)
 {
 	struct portown_rule *rules = ps->rules, *tmp;
+	struct portown_policy *p = NULL, *q = NULL;
 	struct portown_scratch sc = {};
-	struct portown_policy *p = NULL;
 	u32 lo[PORTOWN_NPROTO + 1];
-	u32 nrules = 0, nports = 0, proto, i;
+	u32 nrules = 0, nports = 0, nstretches = 0, proto, i;
 	u64 nids = 0;
 	size_t size;
 
-	sc.bounds = bitmap_zalloc(PORTOWN_NPORTS + 1, GFP_KERNEL);
-	sc.a = kvmalloc_array(max(ps->nrules, 1U), sizeof(*sc.a), GFP_KERNEL);
-	sc.b = kvmalloc_array(max(ps->nrules, 1U), sizeof(*sc.b), GFP_KERNEL);
-	tmp = kvmalloc_array(max(ps->nrules, 1U), sizeof(*tmp), GFP_KERNEL);
-	if (!sc.bounds || !sc.a || !sc.b || !tmp)
+	sc.bounds = bitmap_zalloc(PORTOWN_NPORTS + 1, PORTOWN_GFP);
+	sc.delta = kvcalloc(PORTOWN_NPORTS + 1, sizeof(*sc.delta), PORTOWN_GFP);
+	sc.a = kvmalloc_array(max(ps->nrules, 1U), sizeof(*sc.a), PORTOWN_GFP);
+	sc.b = kvmalloc_array(max(ps->nrules, 1U), sizeof(*sc.b), PORTOWN_GFP);
+	tmp = kvmalloc_array(max(ps->nrules, 1U), sizeof(*tmp), PORTOWN_GFP);
+	if (!sc.bounds || !sc.delta || !sc.a || !sc.b || !tmp)
 		goto nomem;
 
 	/* Canonical order, exact duplicates dropped. */
-	portown_sort_rules(rules, tmp, ps->nrules);
+	if (ps->nrules >= PORTOWN_BIG_POLICY) {
+		u32 *count = kvcalloc(PORTOWN_NPROTO * PORTOWN_NPORTS + 1,
+				      sizeof(*count), PORTOWN_GFP);
+
+		if (!count)
+			goto nomem;
+		portown_sort_rules_big(rules, tmp, ps->nrules, count);
+		kvfree(count);
+	} else {
+		portown_sort_rules(rules, tmp, ps->nrules);
+	}
 	for (i = 0; i < ps->nrules; i++)
 		if (!nrules || !portown_rule_eq(&rules[nrules - 1], &rules[i]))
 			rules[nrules++] = rules[i];
@@ -468,7 +661,7 @@ static struct portown_policy *portown_policy_build(struct portown_parser *ps)
 
 	for (proto = 0; proto < PORTOWN_NPROTO; proto++)
 		portown_count(&rules[lo[proto]], lo[proto + 1] - lo[proto], &sc,
-			      &nids, &nports);
+			      &nids, &nports, &nstretches);
 	if (nids > PORTOWN_MAX_OWNERS) {
 		ps->perr->line = 0;
 		ps->perr->reason = "overlapping ranges expand beyond the owner table limit";
@@ -476,26 +669,53 @@ static struct portown_policy *portown_policy_build(struct portown_parser *ps)
 		goto out;
 	}
 
-	size = sizeof(*p) + (nports + nids) * sizeof(u32) +
+	/* At most half full, so that a probe ends soon. */
+	sc.nsets = roundup_pow_of_two(max(2 * nstretches, 2U));
+	sc.sets = kvmalloc_array(sc.nsets, sizeof(*sc.sets), PORTOWN_GFP);
+	if (!sc.sets)
+		goto nomem;
+	memset(sc.sets, 0xff, sc.nsets * sizeof(*sc.sets));
+
+	/*
+	 * Built where the owner sets have room for the upper bound, then
+	 * moved into an allocation of the exact size: shared sets take much
+	 * less than the bound.
+	 */
+	q = kvzalloc(sizeof(*q) + (nports + nids) * sizeof(u32), PORTOWN_GFP);
+	if (!q)
+		goto nomem;
+	q->index = (u32 *)(q + 1);
+	q->ids = q->index + nports;
+	for (proto = 0; proto < PORTOWN_NPROTO; proto++)
+		portown_split(q, &q->ports[proto], &rules[lo[proto]],
+			      lo[proto + 1] - lo[proto], &sc);
+
+	/*
+	 * vmalloc(), page by page: kmalloc() would round a big policy up to a
+	 * power of two.
+	 */
+	size = sizeof(*p) + (nports + q->nids) * sizeof(u32) +
 	       nrules * sizeof(*p->rules);
-	p = kvzalloc(size, GFP_KERNEL);
+	p = __vmalloc(size, PORTOWN_GFP);
 	if (!p)
 		goto nomem;
+	memcpy(p, q, sizeof(*p));
 	p->reserved = ps->reserved_set ? ps->reserved : PORTOWN_STOCK_BOUNDARY;
 	p->strict = ps->strict;
 	p->nrules = nrules;
 	p->index = (u32 *)(p + 1);
 	p->ids = p->index + nports;
-	p->rules = (struct portown_rule *)(p->ids + nids);
+	p->rules = (struct portown_rule *)(p->ids + p->nids);
+	memcpy(p->index, q->index, nports * sizeof(u32));
+	memcpy(p->ids, q->ids, p->nids * sizeof(u32));
 	memcpy(p->rules, rules, nrules * sizeof(*rules));
-
-	for (proto = 0; proto < PORTOWN_NPROTO; proto++)
-		portown_split(p, &p->ports[proto], &rules[lo[proto]],
-			      lo[proto + 1] - lo[proto], &sc);
 out:
+	kvfree(q);
+	kvfree(sc.sets);
 	kvfree(tmp);
 	kvfree(sc.b);
 	kvfree(sc.a);
+	kvfree(sc.delta);
 	bitmap_free(sc.bounds);
 	return p;
 
@@ -527,7 +747,6 @@ struct portown_policy *portown_policy_parse(const char *text, size_t len,
 	struct portown_parser ps = { .ns = ns, .perr = perr };
 	struct portown_policy *p;
 	const char *end = text + len;
-	size_t nlines;
 	int err = 0;
 
 	perr->line = 0;
@@ -537,26 +756,24 @@ struct portown_policy *portown_policy_parse(const char *text, size_t len,
 		return ERR_PTR(-E2BIG);
 	}
 
-	nlines = len ? 1 : 0;
-	for (const char *c = text; c < end; c++)
-		nlines += *c == '\n';
-	ps.maxrules = min_t(size_t, nlines, PORTOWN_MAX_RULES);
-	ps.rules = kvmalloc_array(max(ps.maxrules, 1U), sizeof(*ps.rules),
-				  GFP_KERNEL);
+	/* The shortest rule, "tcp 1 uid 0", and its newline take 12 bytes. */
+	ps.maxrules = min_t(size_t, (len + 1) / 12 + 1, PORTOWN_MAX_RULES);
+	ps.rules = kvmalloc_array(ps.maxrules, sizeof(*ps.rules), PORTOWN_GFP);
 	if (!ps.rules) {
 		portown_fail_nomem(perr);
 		return ERR_PTR(-ENOMEM);
 	}
 
 	while (text < end) {
-		const char *nl = memchr(text, '\n', end - text);
-		size_t llen = nl ? nl - text : end - text;
+		const char *eol = portown_parse_fast(&ps, text, end);
 
 		perr->line++;
-		err = portown_parse_line(&ps, text, llen);
-		if (err)
-			break;
-		text += llen + 1;
+		if (!eol) {
+			eol = portown_parse_line(&ps, text, end, &err);
+			if (err)
+				break;
+		}
+		text = eol + 1;		/* past the newline */
 	}
 
 	p = err ? ERR_PTR(err) : portown_policy_build(&ps);

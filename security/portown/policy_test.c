@@ -14,12 +14,13 @@
 #include "policy.h"
 
 /* Canonical text of @p, in a buffer the test owns. */
+static char *portown_test_vmalloc(struct kunit *test, size_t size);
+
 static char *portown_test_show(struct kunit *test, const struct portown_policy *p)
 {
-	struct seq_file m = { .size = 1 << 16 };
+	struct seq_file m = { .size = 64 + p->nrules * 40 };
 
-	m.buf = kunit_kzalloc(test, m.size, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, m.buf);
+	m.buf = portown_test_vmalloc(test, m.size);
 	portown_policy_show(&m, p, &init_user_ns);
 	KUNIT_ASSERT_LT(test, m.count, m.size);
 	m.buf[m.count] = '\0';
@@ -88,6 +89,12 @@ static const struct portown_good_case portown_good_cases[] = {
 	{ "no final newline", "tcp 80 uid 33", "reserved 1024\ntcp 80 uid 33\n" },
 	{ "tabs and trailing comment", "\ttcp\t80  uid\t33 # web\n",
 	  "reserved 1024\ntcp 80 uid 33\n" },
+	{ "comment right after a field", "tcp 80 uid 33#web\nudp 53 gid 1\n",
+	  "reserved 1024\ntcp 80 uid 33\nudp 53 gid 1\n" },
+	{ "usual lines and others mixed", "tcp 1-2 uid 3\n udp 4 gid 5\nsctp 6 uid 7 \n"
+					 "dccp 8-9 gid 10\n",
+	  "reserved 1024\ntcp 1-2 uid 3\nudp 4 gid 5\nsctp 6 uid 7\n"
+	  "dccp 8-9 gid 10\n" },
 	{ "settings", "strict\nreserved 0\n", "reserved 0\nstrict\n" },
 	{ "reserved max", "reserved 65535", "reserved 65535\n" },
 	{ "leading zeros", "tcp 080 uid 0033", "reserved 1024\ntcp 80 uid 33\n" },
@@ -170,6 +177,11 @@ static const struct portown_bad_case portown_bad_cases[] = {
 	{ "carriage return", "tcp 80 uid 1\r\n", 0, -EINVAL, 1 },
 	{ "NUL byte", "tcp 80 uid 1\0tcp 81 uid 1", 25, -EINVAL, 1 },
 	{ "NUL in comment", "# a\0b\n", 6, -EINVAL, 1 },
+	{ "NUL in comment after a rule", "tcp 80 uid 1 # a\0b\n", 19, -EINVAL, 1 },
+	{ "usual line, then garbage", "tcp 80 uid 1x\n", 0, -EINVAL, 1 },
+	{ "usual line, port 0", "tcp 0-5 uid 1\n", 0, -EINVAL, 1 },
+	{ "usual line, reversed", "udp 9-8 gid 1\n", 0, -EINVAL, 1 },
+	{ "usual line, id too big", "udp 9 gid 4294967295\n", 0, -EINVAL, 1 },
 	{ "error on line 4", "tcp 80 uid 1\n\n# c\nbogus\ntcp 81 uid 1\n", 0,
 	  -EINVAL, 4 },
 	{ "good line after bad", "tcp 81 uid 1\ntcp 80 uid\n", 0, -EINVAL, 2 },
@@ -242,6 +254,58 @@ static void portown_test_rule_limit(struct kunit *test)
 	p = portown_test_try_parse(test, text, len, &perr);
 	KUNIT_EXPECT_EQ(test, PTR_ERR(p), -E2BIG);
 	KUNIT_EXPECT_EQ(test, perr.line, PORTOWN_MAX_RULES + 1);
+}
+
+/* Whether @x comes before @y in the canonical order. */
+static int portown_test_rule_cmp(const struct portown_rule *x,
+				 const struct portown_rule *y)
+{
+	if (x->proto != y->proto)
+		return x->proto < y->proto ? -1 : 1;
+	if (x->first != y->first)
+		return x->first < y->first ? -1 : 1;
+	if (x->last != y->last)
+		return x->last < y->last ? -1 : 1;
+	if (x->subject != y->subject)
+		return x->subject < y->subject ? -1 : 1;
+	if (x->id != y->id)
+		return x->id < y->id ? -1 : 1;
+	return 0;
+}
+
+/*
+ * A policy big enough for the counting sort, with many rules on a few
+ * ports and duplicates: the rules come out strictly ascending, and the
+ * canonical text reads back to itself.
+ */
+static void portown_test_big_sort(struct kunit *test)
+{
+	static const char *const protos[] = { "tcp", "udp", "sctp", "dccp" };
+	struct portown_policy *p, *q;
+	size_t len = 0, size = 12000 * 40;
+	char *text = portown_test_vmalloc(test, size);
+	u32 i, x = 12345;
+
+	for (i = 0; i < 12000; i++) {
+		u32 first, last;
+
+		x = x * 1103515245 + 12345;
+		first = i % 3 ? 1 + (x >> 8) % 65535 : 80 + (x >> 8) % 4;
+		last = min_t(u32, first + (x >> 20) % 20 * (i % 2), 65535);
+		len += scnprintf(text + len, size - len, "%s %u-%u %s %u\n",
+				 protos[(x >> 4) % 4], first, last,
+				 (x >> 2) % 2 ? "gid" : "uid", (x >> 12) % 50);
+	}
+	p = portown_test_parse(test, text);
+	KUNIT_ASSERT_GT(test, p->nrules, 4096);
+	for (i = 1; i < p->nrules; i++)
+		if (portown_test_rule_cmp(&p->rules[i - 1], &p->rules[i]) >= 0)
+			KUNIT_FAIL(test, "rules %u and %u out of order", i - 1, i);
+	q = portown_test_parse(test, portown_test_show(test, p));
+	KUNIT_ASSERT_EQ(test, q->nrules, p->nrules);
+	for (i = 0; i < p->nrules; i++)
+		if (portown_test_rule_cmp(&q->rules[i], &p->rules[i]))
+			KUNIT_FAIL(test, "rule %u differs after read-back", i);
 }
 
 /* Deeply nested ranges would need quadratic memory: refused, not built. */
@@ -484,6 +548,7 @@ static struct kunit_case portown_policy_test_cases[] = {
 	KUNIT_CASE(portown_test_text_limit),
 	KUNIT_CASE(portown_test_rule_limit),
 	KUNIT_CASE(portown_test_owner_limit),
+	KUNIT_CASE(portown_test_big_sort),
 	KUNIT_CASE(portown_test_lookup),
 	KUNIT_CASE(portown_test_lookup_model),
 	KUNIT_CASE(portown_test_owner),

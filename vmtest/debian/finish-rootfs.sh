@@ -1,8 +1,8 @@
 #!/bin/bash
 # finish-rootfs.sh ROOTFS -- stage 2 of mkimage.sh: plain file edits on an
-# unpacked rootfs (no chroot, no mounts): overlay/, nginx as www-data,
-# portown's tools via `make install DESTDIR=`, units enabled offline with
-# `systemctl --root`.
+# unpacked rootfs (no mounts): overlay/, nginx as www-data, portown-tools
+# installed from its .deb (PORTOWN_TOOLS_DEB) by dpkg --root, units enabled
+# offline with `systemctl --root`.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../.." && pwd)
@@ -41,25 +41,31 @@ ln -sfn ../sites-available/portown "$root/etc/nginx/sites-enabled/portown"
 # them to www-data at start; make the build-time state match already.
 chown -R 33:33 "$root/var/log/nginx" "$root/var/lib/nginx"
 
-# ---- portown's tools, the way a Debian package installs them.
-if [ -f "$tools/Makefile" ]; then
-    log "make -C $tools install DESTDIR=$root PREFIX=/usr"
-    make -s -C "$tools" install DESTDIR="$root" PREFIX=/usr >&2
-    [ -x "$root/usr/sbin/portownctl" ] || { log "make install did not install /usr/sbin/portownctl"; exit 1; }
+# ---- portown's tools: the portown-tools package (vmtest/mkdeb-tools.sh),
+# installed by the guest's own dpkg (maintainer scripts run chrooted, as at
+# any installation: deb-systemd-helper enables portown.service).
+deb=${PORTOWN_TOOLS_DEB:-}
+if [ -n "$deb" ]; then
+    log "dpkg --root=$root -i $(basename "$deb")"
+    dpkg --root="$root" -i "$deb" >&2
+    [ -x "$root/usr/sbin/portownctl" ] || { log "the package did not install /usr/sbin/portownctl"; exit 1; }
     unit=
-    for d in usr/lib/systemd/system lib/systemd/system etc/systemd/system; do
+    for d in usr/lib/systemd/system lib/systemd/system; do
         [ -f "$root/$d/portown.service" ] && unit=$root/$d/portown.service
     done
-    [ -n "$unit" ] || { log "make install did not install portown.service"; exit 1; }
+    [ -n "$unit" ] || { log "the package did not install portown.service"; exit 1; }
+    ls "$root"/etc/systemd/system/*.wants/portown.service >/dev/null 2>&1 ||
+        { log "the package did not enable portown.service"; exit 1; }
 else
-    log "WARNING: $tools/Makefile missing: image has no portownctl"
+    log "WARNING: no portown-tools package: image has no portownctl"
 fi
-# Our policy (overlay) wins over the example config make install may drop.
+# Our policy (overlay) wins over the package's example configuration
+# (a conffile: dpkg keeps ours at upgrades).
 install -m 0644 "$here/overlay/etc/portown.conf" "$root/etc/portown.conf"
 
 # ---- units
+# portown.service: enabled by the package, not here.
 enable=(systemd-networkd.service nginx.service ssh.service auditd.service portown-scenario.service)
-[ -f "$tools/Makefile" ] && enable+=(portown.service)
 systemctl --root="$root" enable "${enable[@]}" >&2
 # Nothing in the guest may reach out to the network on a timer, nothing
 # waits for "online", and what the scenario does not need does not start

@@ -139,7 +139,13 @@ else
     rm -rf "$rootfs"
     mkdir "$rootfs"
     tar -C "$rootfs" --numeric-owner --xattrs --xattrs-include='*' -xpf "$out/base.tar"
-    PORTOWN_TOOLS_DIR=$tools "$here/finish-rootfs.sh" "$rootfs"
+    deb=
+    if [ ${#tool_files[@]} -gt 0 ]; then
+        log "stage 2: building the portown-tools package"
+        deb=$("$repo/vmtest/mkdeb-tools.sh" | tail -n 1) ||
+            die "vmtest/mkdeb-tools.sh failed"
+    fi
+    PORTOWN_TOOLS_DIR=$tools PORTOWN_TOOLS_DEB=$deb "$here/finish-rootfs.sh" "$rootfs"
     log "stage 2: mke2fs -t ext4 -d rootfs image.raw $size"
     rm -f "$out/image.raw.tmp"
     mke2fs -q -F -t ext4 -L portown-root -d "$rootfs" "$out/image.raw.tmp" "$size"

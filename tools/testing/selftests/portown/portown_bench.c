@@ -7,7 +7,8 @@
  *   portown_bench -m portown [-n ITER] [-z SIZES]   portown active
  *   portown_bench -m absent [-n ITER]               portown not in lsm=,
  *                                                   then the BPF programs
- *   portown_bench -m scale [-t SECONDS]             binders on two CPUs
+ *   portown_bench -m scale [-t SECONDS]             binders on two CPUs,
+ *                                                   with portown or not
  *
  * One line per measurement: "BENCH <config> <op> <value>", values in ns
  * of CLOCK_MONOTONIC (guest instructions under QEMU -icount shift=0),
@@ -88,13 +89,48 @@ static struct sockaddr_in addr_in(unsigned short port, int host)
 	return sin;
 }
 
-/* Mean ns of one @op, run @iterations times. */
+/* One @op; @fd is the bound socket of OP_REBIND. */
+static inline void do_op(enum op op, int fd, const struct sockaddr_in *sin,
+			 const struct sockaddr_in *list)
+{
+	int s, one = 1;
+
+	switch (op) {
+	case OP_OWNER:
+	case OP_REFUSED:
+		s = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		bind(s, (const struct sockaddr *)sin, sizeof(*sin));
+		close(s);
+		break;
+	case OP_SOCKCLOSE:
+		s = socket(AF_INET, SOCK_STREAM, 0);
+		setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+		close(s);
+		break;
+	case OP_REBIND:
+		bind(fd, (const struct sockaddr *)sin, sizeof(*sin));
+		break;
+	default:
+		s = socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
+		setsockopt(s, IPPROTO_SCTP, SCTP_SOCKOPT_BINDX_ADD, list,
+			   8 * sizeof(*list));
+		close(s);
+		break;
+	}
+}
+
+/*
+ * Mean ns of one @op over @iterations, after a quarter as many to warm up
+ * (first-use costs: page faults, lazily allocated kernel state).
+ */
 static double run_op(enum op op)
 {
 	struct sockaddr_in sin = addr_in(PORT, INADDR_ANY);
 	struct sockaddr_in list[8];
 	long long start;
-	int i, fd = -1, one = 1;
+	long i, warm = iterations / 4 + 10;
+	int fd = -1;
 
 	for (i = 0; i < 8; i++)
 		list[i] = addr_in(PORT_SCTP, INADDR_LOOPBACK + i);
@@ -106,34 +142,11 @@ static double run_op(enum op op)
 		if (fd < 0 || bind(fd, (struct sockaddr *)&any, sizeof(any)))
 			return -1;
 	}
+	for (i = 0; i < warm; i++)
+		do_op(op, fd, &sin, list);
 	start = now_ns();
-	for (i = 0; i < iterations; i++) {
-		int s;
-
-		switch (op) {
-		case OP_OWNER:
-		case OP_REFUSED:
-			s = socket(AF_INET, SOCK_STREAM, 0);
-			setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-			bind(s, (struct sockaddr *)&sin, sizeof(sin));
-			close(s);
-			break;
-		case OP_SOCKCLOSE:
-			s = socket(AF_INET, SOCK_STREAM, 0);
-			setsockopt(s, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-			close(s);
-			break;
-		case OP_REBIND:
-			bind(fd, (struct sockaddr *)&sin, sizeof(sin));
-			break;
-		default:
-			s = socket(AF_INET, SOCK_STREAM, IPPROTO_SCTP);
-			setsockopt(s, IPPROTO_SCTP, SCTP_SOCKOPT_BINDX_ADD, list,
-				   sizeof(list));
-			close(s);
-			break;
-		}
-	}
+	for (i = 0; i < iterations; i++)
+		do_op(op, fd, &sin, list);
 	start = now_ns() - start;
 	if (fd >= 0)
 		close(fd);
@@ -299,8 +312,11 @@ static long long kernel_memory(void)
 		return -1;
 	while (fgets(line, sizeof(line), f))
 		if (sscanf(line, "Slab: %lld kB", &kb) == 1 ||
-		    sscanf(line, "VmallocUsed: %lld kB", &kb) == 1)
+		    sscanf(line, "VmallocUsed: %lld kB", &kb) == 1) {
 			total += kb * 1024;
+			if (getenv("BENCH_DEBUG"))
+				fprintf(stderr, "%s", line);
+		}
 	fclose(f);
 	return total;
 }
@@ -351,6 +367,7 @@ static int bench_portown(const int *sizes, int nsizes)
 		if (n) {
 			report(config, "load_per_rule", (double)load / n);
 			report(config, "bytes_per_rule", (double)(after - before) / n);
+			report(config, "kernel_bytes", (double)(after - before));
 		}
 		report(config, "readback", read_back_ns());
 		if (measure(config, n > 0))
@@ -415,13 +432,17 @@ static int load_bind_prog(const struct rule *rules, int n, int attach)
 	attr.insns = (unsigned long)p;
 	attr.insn_cnt = k;
 	attr.license = (unsigned long)"GPL";
-	attr.log_buf = (unsigned long)log;
-	attr.log_size = sizeof(log);
-	attr.log_level = 1;
 	fd = syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
-	if (fd < 0)
+	if (fd < 0) {
+		/* Again with the verifier's log, for the message. */
+		attr.log_buf = (unsigned long)log;
+		attr.log_size = sizeof(log);
+		attr.log_level = 1;
+		log[0] = '\0';
+		syscall(__NR_bpf, BPF_PROG_LOAD, &attr, sizeof(attr));
 		fprintf(stderr, "portown_bench: BPF_PROG_LOAD: %s\n%.*s\n",
 			strerror(errno), 400, log);
+	}
 	free(p);
 	return fd;
 }
@@ -524,12 +545,18 @@ static double binds_per_second(int threads, int seconds)
 	return total / ((now_ns() - start) / 1e9);
 }
 
-static int bench_scale(int seconds)
+/*
+ * One binder, then two on two CPUs. With portown, the policy (64 rules,
+ * both binders' ports owned) is replaced every 10 ms meanwhile; without,
+ * the same binds show what the machine itself scales to.
+ */
+static int bench_scale(int seconds, bool portown)
 {
+	const char *config = portown ? "p64" : "absent";
 	struct rule *r = make_rules(64);
 	size_t len, len2;
 	char *text, *text2;
-	pid_t writer, binders;
+	pid_t writer = -1, binders;
 	int pfd[2], status, t;
 	double v[2];
 
@@ -537,14 +564,16 @@ static int bench_scale(int seconds)
 	text = policy_text(r, 64, &len);
 	r[1] = (struct rule){ 0, 30000, 30000, false, 1000 };
 	text2 = policy_text(r, 64, &len2);
-	if (write_policy(text, len, NULL))
+	if (portown && write_policy(text, len, NULL))
 		return -1;
-	/* The policy is replaced every 10 ms while the binders run. */
-	writer = fork();
-	if (!writer) {
-		for (t = 0;; t++) {
-			write_policy(t % 2 ? text2 : text, t % 2 ? len2 : len, NULL);
-			usleep(10000);
+	if (portown) {
+		writer = fork();
+		if (!writer) {
+			for (t = 0;; t++) {
+				write_policy(t % 2 ? text2 : text,
+					     t % 2 ? len2 : len, NULL);
+				usleep(10000);
+			}
 		}
 	}
 	if (pipe(pfd))
@@ -563,13 +592,18 @@ static int bench_scale(int seconds)
 	close(pfd[1]);
 	t = read(pfd[0], v, sizeof(v)) == sizeof(v) ? 0 : -1;
 	waitpid(binders, &status, 0);
-	kill(writer, SIGKILL);
-	waitpid(writer, NULL, 0);
+	if (writer > 0) {
+		kill(writer, SIGKILL);
+		waitpid(writer, NULL, 0);
+	}
+	free(text);
+	free(text2);
+	free(r);
 	if (t || !WIFEXITED(status) || WEXITSTATUS(status))
 		return -1;
-	report("p64", "scale1", v[0]);
-	report("p64", "scale2", v[1]);
-	return write_policy("reserved 1024\n", 14, NULL);
+	report(config, "scale1", v[0]);
+	report(config, "scale2", v[1]);
+	return portown ? write_policy("reserved 1024\n", 14, NULL) : 0;
 }
 
 int main(int argc, char **argv)
@@ -603,13 +637,13 @@ int main(int argc, char **argv)
 	}
 	if (iterations < 1)
 		return 2;
-	if (!strcmp(mode, "portown") || !strcmp(mode, "scale")) {
+	if (!strcmp(mode, "scale"))
+		return bench_scale(seconds, !access(POLICY, W_OK)) ? 1 : 0;
+	if (!strcmp(mode, "portown")) {
 		if (access(POLICY, W_OK)) {
 			fprintf(stderr, "portown_bench: portown is not active\n");
 			return KSFT_SKIP;
 		}
-		if (!strcmp(mode, "scale"))
-			return bench_scale(seconds) ? 1 : 0;
 		return bench_portown(sizes, nsizes) ? 1 : 0;
 	}
 	if (strcmp(mode, "absent") || !access(POLICY, F_OK)) {
