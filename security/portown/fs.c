@@ -223,20 +223,23 @@ static const struct file_operations portown_switch_fops = {
 
 static int portown_stats_show(struct seq_file *m, void *v)
 {
-	u64 denied, checked;
+	u64 count[PORTOWN_STAT_NR], checked;
 	int i;
 
 	/*
-	 * "allowed" is derived, sparing the bind path a counter. Every bind
-	 * counts "checked" before "denied", so reading "denied" first keeps
-	 * the difference from going negative.
+	 * Every bind portown decides ends in exactly one outcome, so
+	 * "checked" and "allowed" are derived, sparing the bind path two
+	 * counters.
 	 */
-	denied = portown_stat_read(PORTOWN_STAT_DENIED);
-	checked = portown_stat_read(PORTOWN_STAT_CHECKED);
-	seq_printf(m, "checked %llu\nallowed %llu\n", checked, checked - denied);
-	for (i = PORTOWN_STAT_CHECKED + 1; i < PORTOWN_STAT_NR; i++)
-		seq_printf(m, "%s %llu\n", portown_stat_names[i],
-			   portown_stat_read(i));
+	for (i = 0; i < PORTOWN_STAT_NR; i++)
+		count[i] = portown_stat_read(i);
+	checked = count[PORTOWN_STAT_ALLOWED_OWNER] +
+		  count[PORTOWN_STAT_ALLOWED_CAPABILITY] +
+		  count[PORTOWN_STAT_DENIED] + count[PORTOWN_STAT_LOGGED];
+	seq_printf(m, "checked %llu\nallowed %llu\n", checked,
+		   checked - count[PORTOWN_STAT_DENIED]);
+	for (i = 0; i < PORTOWN_STAT_NR; i++)
+		seq_printf(m, "%s %llu\n", portown_stat_names[i], count[i]);
 	seq_printf(m, "rules %u\n", portown_policy_nrules());
 	return 0;
 }

@@ -86,7 +86,8 @@ static int portown_sock_proto(const struct sock *sk, int family)
  * The family a socket was created with never changes: an AF_INET6 socket
  * keeps its pinet6 when IPV6_ADDRFORM makes it AF_INET.
  */
-static unsigned int portown_bind_families(const struct sock *sk, int family)
+static __always_inline unsigned int
+portown_bind_families(const struct sock *sk, int family)
 {
 	bool created_v6 = family == AF_INET6;
 
@@ -112,8 +113,8 @@ static unsigned int portown_bind_families(const struct sock *sk, int family)
 	}
 }
 
-/**
- * portown_addr_port - the port a bind of an address would take
+/*
+ * __portown_addr_port - the port a bind of an address would take
  * @families: the PORTOWN_ADDR_* families the socket's bind can take
  * @sctp: the socket is SCTP, which wants a whole sockaddr_in6
  * @stream: the socket is SOCK_STREAM (IPv6 multicast is refused first)
@@ -123,11 +124,12 @@ static unsigned int portown_bind_families(const struct sock *sk, int family)
  * Return: the port (0 for "any"), or -1 when the protocol's own bind is
  * certain to reject the address before looking at its port (too short, a
  * family the socket never takes): that is left to the stack and its errno.
+ * Inlined into the bind hook, which runs on every bind.
  */
-VISIBLE_IF_KUNIT int portown_addr_port(unsigned int families, bool sctp,
-				       bool stream,
-				       const struct sockaddr *address,
-				       int addrlen)
+static __always_inline int __portown_addr_port(unsigned int families,
+					       bool sctp, bool stream,
+					       const struct sockaddr *address,
+					       int addrlen)
 {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)address;
 	const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)address;
@@ -158,6 +160,24 @@ VISIBLE_IF_KUNIT int portown_addr_port(unsigned int families, bool sctp,
 	default:
 		return -1;
 	}
+}
+
+/**
+ * portown_addr_port - the port a bind of an address would take
+ * @families: the PORTOWN_ADDR_* families the socket's bind can take
+ * @sctp: the socket is SCTP, which wants a whole sockaddr_in6
+ * @stream: the socket is SOCK_STREAM (IPv6 multicast is refused first)
+ * @address: the kernel's copy of the address
+ * @addrlen: its length
+ *
+ * Return: as __portown_addr_port().
+ */
+VISIBLE_IF_KUNIT int portown_addr_port(unsigned int families, bool sctp,
+				       bool stream,
+				       const struct sockaddr *address,
+				       int addrlen)
+{
+	return __portown_addr_port(families, sctp, stream, address, addrlen);
 }
 
 /**
@@ -205,16 +225,28 @@ VISIBLE_IF_KUNIT int portown_rxrpc_port(const struct sockaddr *address,
 static int portown_sock_bind_port(const struct sock *sk, int family,
 				  const struct sockaddr *address, int addrlen)
 {
-	if (family == AF_RXRPC)
+	if (unlikely(family == AF_RXRPC))
 		return portown_rxrpc_port(address, addrlen);
-	return portown_addr_port(portown_bind_families(sk, family),
-				 sk->sk_protocol == IPPROTO_SCTP,
-				 sk->sk_type == SOCK_STREAM, address, addrlen);
+	return __portown_addr_port(portown_bind_families(sk, family),
+				   sk->sk_protocol == IPPROTO_SCTP,
+				   sk->sk_type == SOCK_STREAM, address, addrlen);
 }
 
-static int portown_socket_bind(struct socket *sock, struct sockaddr *address,
-			       int addrlen)
+/* Whether @address is of a family whose port is where sin_port is. */
+static bool portown_inet_address(const struct sockaddr *address, int addrlen)
 {
+	return addrlen >= (int)offsetofend(struct sockaddr_in, sin_port) &&
+	       (address->sa_family == AF_INET ||
+		address->sa_family == AF_INET6 ||
+		address->sa_family == AF_UNSPEC);
+}
+
+/* The rest of portown_socket_bind(): what the socket takes the port as. */
+static noinline int portown_socket_bind_judge(struct socket *sock,
+					      struct sockaddr *address,
+					      int addrlen)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)address;
 	struct sock *sk = sock->sk;
 	int family, proto, port;
 
@@ -225,10 +257,52 @@ static int portown_socket_bind(struct socket *sock, struct sockaddr *address,
 	proto = portown_sock_proto(sk, family);
 	if (proto < 0)
 		return 0;
+	/*
+	 * An owner may bind its port whatever the address: if it is not one
+	 * the socket takes, the stack refuses it anyway.
+	 */
+	if (family != AF_RXRPC && portown_inet_address(address, addrlen) &&
+	    portown_owned_by_euid(proto, ntohs(sin->sin_port)))
+		return 0;
 	port = portown_sock_bind_port(sk, family, address, addrlen);
-	if (port < 0)
+	if (port <= 0)		/* left to the stack, or the kernel's choice */
 		return 0;
 	return portown_decide(proto, port, PORTOWN_OP_BIND);
+}
+
+/*
+ * The port space of the two commonest sockets, from their type and
+ * protocol alone, or -1. Only an inet socket has both IPPROTO_TCP and
+ * SOCK_STREAM, or IPPROTO_UDP and SOCK_DGRAM, and IPV6_ADDRFORM changes
+ * neither; any other socket is left to portown_socket_bind_judge().
+ */
+static __always_inline int portown_common_proto(const struct sock *sk)
+{
+	if (sk->sk_protocol == IPPROTO_TCP && sk->sk_type == SOCK_STREAM)
+		return PORTOWN_TCP;
+	if (sk->sk_protocol == IPPROTO_UDP && sk->sk_type == SOCK_DGRAM)
+		return PORTOWN_UDP;
+	return -1;
+}
+
+static int portown_socket_bind(struct socket *sock, struct sockaddr *address,
+			       int addrlen)
+{
+	const struct sockaddr_in *sin = (const struct sockaddr_in *)address;
+
+	/*
+	 * The port field of every inet address is where sin_port is. If
+	 * nobody owns that port in any protocol and it is above the
+	 * boundary, nothing about the socket can make it matter; if the
+	 * caller owns it in the socket's port space, neither can the
+	 * address (the stack refuses one the socket does not take). Most
+	 * binds end here.
+	 */
+	if (likely(portown_inet_address(address, addrlen) &&
+		   portown_port_settled(ntohs(sin->sin_port),
+					portown_common_proto(sock->sk))))
+		return 0;
+	return portown_socket_bind_judge(sock, address, addrlen);
 }
 
 static bool portown_sctp_sock(const struct sock *sk)

@@ -607,6 +607,7 @@ static void portown_split(struct portown_policy *p, struct portown_ports *pp,
 		off = portown_intern_set(p, sc);
 		for (port = x; port < next; port++) {
 			__set_bit(port, pp->owned);
+			__set_bit(port, p->owned_any);
 			p->index[p->nindex++] = off;
 		}
 	}

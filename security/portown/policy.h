@@ -86,6 +86,8 @@ struct portown_policy {
 	u32 nindex;		/* owned ports, over all protocols */
 	u32 nids;		/* words of owner sets */
 	struct portown_ports ports[PORTOWN_NPROTO];
+	/* The ports owned in any protocol: the bind hook's first test. */
+	unsigned long owned_any[PORTOWN_PORT_WORDS];
 	u32 *index;
 	u32 *ids;
 	struct portown_rule *rules;
@@ -108,6 +110,34 @@ void portown_policy_show(struct seq_file *m,
 const char *portown_proto_name(enum portown_proto proto);
 
 /**
+ * portown_set_has_uid - whether a uid is one of an owner set's uids
+ * @set: an owner set, from portown_policy_owners()
+ * @uid: the uid
+ *
+ * The owner's own check, inlined into the bind path; portown_owner_in()
+ * makes the whole one, groups included.
+ *
+ * Return: true when a rule of @set names @uid.
+ */
+static __always_inline bool portown_set_has_uid(const u32 *set, kuid_t uid)
+{
+	const u32 *uids = set + 2, id = __kuid_val(uid);
+	u32 lo = 0, hi = set[0];
+
+	while (lo < hi) {
+		u32 mid = lo + (hi - lo) / 2;
+
+		if (id == uids[mid])
+			return true;
+		if (id < uids[mid])
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return false;
+}
+
+/**
  * portown_policy_owners - the owner set of a port
  * @policy: the policy
  * @proto: the port space
@@ -116,7 +146,7 @@ const char *portown_proto_name(enum portown_proto proto);
  * Return: the owner set (see struct portown_policy), or NULL when nobody
  * owns @port.
  */
-static inline const u32 *
+static __always_inline const u32 *
 portown_policy_owners(const struct portown_policy *policy,
 		      enum portown_proto proto, u16 port)
 {

@@ -91,8 +91,8 @@ static const struct portown_good_case portown_good_cases[] = {
 	  "reserved 1024\ntcp 80 uid 33\n" },
 	{ "comment right after a field", "tcp 80 uid 33#web\nudp 53 gid 1\n",
 	  "reserved 1024\ntcp 80 uid 33\nudp 53 gid 1\n" },
-	{ "usual lines and others mixed", "tcp 1-2 uid 3\n udp 4 gid 5\nsctp 6 uid 7 \n"
-					 "dccp 8-9 gid 10\n",
+	{ "usual lines and others mixed",
+	  "tcp 1-2 uid 3\n udp 4 gid 5\nsctp 6 uid 7\t\ndccp 8-9 gid 10\n",
 	  "reserved 1024\ntcp 1-2 uid 3\nudp 4 gid 5\nsctp 6 uid 7\n"
 	  "dccp 8-9 gid 10\n" },
 	{ "settings", "strict\nreserved 0\n", "reserved 0\nstrict\n" },
@@ -478,6 +478,17 @@ static void portown_test_lookup_model(struct kunit *test)
 						      port) && bad++ < 5)
 				KUNIT_FAIL(test, "%s %u: wrong owner set",
 					   portown_proto_name(proto), port);
+	KUNIT_EXPECT_EQ(test, bad, 0);
+
+	/* The hook's first test: owned in some protocol, or in none. */
+	for (port = 0; port < 65536; port++) {
+		bool any = false;
+
+		for (proto = 0; proto < PORTOWN_NPROTO; proto++)
+			any |= !!portown_policy_owners(p, proto, port);
+		if (any != test_bit(port, p->owned_any) && bad++ < 5)
+			KUNIT_FAIL(test, "port %u: owned_any is %d", port, !any);
+	}
 	KUNIT_EXPECT_EQ(test, bad, 0);
 }
 

@@ -77,57 +77,17 @@ static bool portown_capable(void)
 	return ns_capable_noaudit(&init_user_ns, CAP_NET_BIND_SERVICE);
 }
 
-/**
- * portown_decide - may the current task use a port
- * @proto: the port space
- * @port: the port; 0 (the kernel picks an ephemeral one) is always allowed
- * @op: what the kernel is about to do with it, for the audit record
- *
- * Owned ports are for their owners and, unless the policy is strict, for
- * tasks with CAP_NET_BIND_SERVICE in the initial user namespace. Unowned
- * ports below the reserved boundary need that capability (no one may have
- * them under strict); the others are free. Permissive mode lets a refusal
- * through when the stock kernel's rule would have allowed it, so it is
- * never looser than a kernel without portown. Refusals are audited.
- * Only binds of an owned or reserved port are counted ("checked"): the
- * others cost a bit test and a comparison.
- *
- * Context: any task context; takes no lock and allocates nothing.
- * Return: 0, or -EACCES.
+/*
+ * A port its caller does not own, or an unowned one below the boundary:
+ * CAP_NET_BIND_SERVICE allows it unless @strict; permissive mode lets
+ * through what the stock rule allows. Kept out of the bind path's line.
  */
-int portown_decide(enum portown_proto proto, u16 port, enum portown_op op)
+static noinline int portown_refuse(enum portown_proto proto, u16 port,
+				   enum portown_op op,
+				   enum portown_reason reason, bool strict)
 {
-	const struct portown_policy *policy;
-	enum portown_reason reason;
-	bool strict, has_cap, enforcing;
-	const u32 *owners;
+	bool has_cap = portown_capable(), enforcing;
 
-	if (!port)
-		return 0;
-
-	/* Most binds are of a port nobody owns, above the boundary. */
-	rcu_read_lock();
-	policy = rcu_dereference(portown_policy);
-	owners = portown_policy_owners(policy, proto, port);
-	if (likely(!owners && port >= policy->reserved)) {
-		rcu_read_unlock();
-		return 0;
-	}
-	portown_stat_inc(PORTOWN_STAT_CHECKED);
-	strict = policy->strict;
-	if (owners) {
-		if (portown_owner_in(owners, current_cred())) {
-			rcu_read_unlock();
-			portown_stat_inc(PORTOWN_STAT_ALLOWED_OWNER);
-			return 0;
-		}
-		reason = PORTOWN_REASON_OWNED;
-	} else {
-		reason = PORTOWN_REASON_RESERVED;
-	}
-	rcu_read_unlock();
-
-	has_cap = portown_capable();
 	if (has_cap && !strict) {
 		portown_stat_inc(PORTOWN_STAT_ALLOWED_CAPABILITY);
 		return 0;
@@ -143,6 +103,137 @@ int portown_decide(enum portown_proto proto, u16 port, enum portown_op op)
 	portown_audit_bind(proto, port, op, reason, true, enforcing);
 	portown_stat_inc(PORTOWN_STAT_DENIED);
 	return -EACCES;
+}
+
+/*
+ * A port that matters: an owner's, or one the capability decides. Apart
+ * from portown_decide() so that its fast path saves no registers.
+ */
+static noinline int portown_judge(const struct portown_policy *policy,
+				  const u32 *owners, enum portown_proto proto,
+				  u16 port, enum portown_op op)
+	__releases(RCU)
+{
+	bool strict = policy->strict;
+
+	if (owners && portown_owner_in(owners, current_cred())) {
+		rcu_read_unlock();
+		portown_stat_inc(PORTOWN_STAT_ALLOWED_OWNER);
+		return 0;
+	}
+	rcu_read_unlock();
+	return portown_refuse(proto, port, op,
+			      owners ? PORTOWN_REASON_OWNED :
+				       PORTOWN_REASON_RESERVED, strict);
+}
+
+/**
+ * portown_decide - may the current task use a port
+ * @proto: the port space
+ * @port: the port; 0 (the kernel picks an ephemeral one) is always allowed
+ * @op: what the kernel is about to do with it, for the audit record
+ *
+ * Owned ports are for their owners and, unless the policy is strict, for
+ * tasks with CAP_NET_BIND_SERVICE in the initial user namespace. Unowned
+ * ports below the reserved boundary need that capability (no one may have
+ * them under strict); the others are free. Permissive mode lets a refusal
+ * through when the stock kernel's rule would have allowed it, so it is
+ * never looser than a kernel without portown. Refusals are audited.
+ * Only binds of an owned or reserved port are counted, by their outcome:
+ * the others cost a bit test and a comparison.
+ *
+ * Context: any task context; takes no lock and allocates nothing.
+ * Return: 0, or -EACCES.
+ */
+int portown_decide(enum portown_proto proto, u16 port, enum portown_op op)
+{
+	const struct portown_policy *policy;
+	const u32 *owners;
+
+	if (!port)
+		return 0;
+
+	/* Most binds are of a port nobody owns, above the boundary. */
+	rcu_read_lock();
+	policy = rcu_dereference(portown_policy);
+	owners = portown_policy_owners(policy, proto, port);
+	if (likely(!owners && port >= policy->reserved)) {
+		rcu_read_unlock();
+		return 0;
+	}
+	/* Then most of the others: an owner, by its euid. */
+	if (owners && portown_set_has_uid(owners, current_euid())) {
+		rcu_read_unlock();
+		portown_stat_inc(PORTOWN_STAT_ALLOWED_OWNER);
+		return 0;
+	}
+	return portown_judge(policy, owners, proto, port, op);
+}
+
+/**
+ * portown_port_settled - whether a bind of a port is allowed at first sight
+ * @port: the port
+ * @proto: the port space the bind takes, or -1 when not known yet
+ *
+ * The bind hook's first test, made from the address and, when it is
+ * cheap to know, the port space: a port that nobody owns in any protocol,
+ * at or above the reserved boundary, is allowed whatever the socket, and
+ * so is a port of @proto that the current euid owns. Most binds stop
+ * here; the others are judged in full. An owner's bind is counted as
+ * allowed_owner.
+ *
+ * Return: true when the bind needs no further look.
+ */
+bool portown_port_settled(u16 port, int proto)
+{
+	const struct portown_policy *policy;
+	const u32 *owners;
+	bool owner;
+
+	rcu_read_lock();
+	policy = rcu_dereference(portown_policy);
+	if (likely(port >= policy->reserved &&
+		   !test_bit(port, policy->owned_any))) {
+		rcu_read_unlock();
+		return true;
+	}
+	if (proto < 0) {
+		rcu_read_unlock();
+		return false;
+	}
+	owners = portown_policy_owners(policy, proto, port);
+	owner = owners && portown_set_has_uid(owners, current_euid());
+	rcu_read_unlock();
+	if (owner)
+		portown_stat_inc(PORTOWN_STAT_ALLOWED_OWNER);
+	return owner;
+}
+
+/**
+ * portown_owned_by_euid - whether the current task owns a port by its euid
+ * @proto: the port space
+ * @port: the port
+ *
+ * The bind hook's second test: an owner's bind is allowed whatever the
+ * address and the socket's state, so it is settled before either is
+ * looked at. Counted as allowed_owner.
+ *
+ * Return: true when a uid rule of @port names the current euid.
+ */
+bool portown_owned_by_euid(enum portown_proto proto, u16 port)
+{
+	const struct portown_policy *policy;
+	const u32 *owners;
+	bool owner;
+
+	rcu_read_lock();
+	policy = rcu_dereference(portown_policy);
+	owners = portown_policy_owners(policy, proto, port);
+	owner = owners && portown_set_has_uid(owners, current_euid());
+	rcu_read_unlock();
+	if (owner)
+		portown_stat_inc(PORTOWN_STAT_ALLOWED_OWNER);
+	return owner;
 }
 
 /**

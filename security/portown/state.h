@@ -21,8 +21,8 @@ enum portown_op {
 	PORTOWN_OP_CONNECT,	/* start an SCTP association from it */
 };
 
+/* Outcomes of the binds portown decides; "checked" is their sum. */
 enum portown_stat {
-	PORTOWN_STAT_CHECKED,
 	PORTOWN_STAT_ALLOWED_OWNER,
 	PORTOWN_STAT_ALLOWED_CAPABILITY,
 	PORTOWN_STAT_DENIED,
@@ -34,6 +34,8 @@ enum portown_stat {
 
 void __init portown_state_init(struct portown_policy *policy, bool enforcing);
 
+bool portown_port_settled(u16 port, int proto);
+bool portown_owned_by_euid(enum portown_proto proto, u16 port);
 int portown_decide(enum portown_proto proto, u16 port, enum portown_op op);
 
 int portown_policy_replace(struct portown_policy *policy);
