@@ -654,7 +654,9 @@ TEST_F(rxrpc, failed_bind_leaves_nothing)
 				   MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
 		ASSERT_NE(MAP_FAILED, shared);
-		shared[0] = shared[1] = shared[2] = R_UNSET;
+		shared[0] = R_UNSET;
+		shared[1] = R_UNSET;
+		shared[2] = R_UNSET;
 		fflush(NULL);
 		pid = fork();
 		ASSERT_LE(0, pid);

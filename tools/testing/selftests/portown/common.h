@@ -280,7 +280,7 @@ static struct {
 	char enforce[2];
 } portown_saved;
 
-static inline void __attribute__((constructor, used)) portown_save_state(void)
+static void __attribute__((constructor)) portown_save_state(void)
 {
 	char buf[16];
 	ssize_t len;
@@ -822,10 +822,10 @@ static inline void raw_bind_fn(const void *arg, int *res)
 }
 
 /* The result of raw_bind_fn() as @c, asserted to be @expected. */
-static inline void _check_raw_bind(struct __test_metadata *_metadata, int line,
-			    const struct creds *c,
-			    const struct raw_bind_job *job, int expected,
-			    const char *what)
+static inline void _check_raw_bind(struct __test_metadata *_metadata,
+				   int line, const struct creds *c,
+				   const struct raw_bind_job *job, int expected,
+				   const char *what)
 {
 	int res[MAX_RESULTS];
 

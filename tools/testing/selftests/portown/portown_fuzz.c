@@ -991,11 +991,11 @@ static int diag_sweep(int family, int protocol, long *seen)
 				if (!port || (port >= 32768 && port <= 60999) ||
 				    sh->held[wi].bound[port / 8] & (1 << (port % 8)))
 					break;
-				violation("sock_diag: unaccounted socket of uid %u on %s port %u (inode %u, state %u)",
-					  m->idiag_uid,
+				violation("sock_diag: stray %s port %u, uid %u (ino %u, state %u)",
 					  protocol == IPPROTO_TCP ? "tcp" :
 					  protocol == IPPROTO_SCTP ? "sctp" : "udp",
-					  port, m->idiag_inode, m->idiag_state);
+					  port, m->idiag_uid, m->idiag_inode,
+					  m->idiag_state);
 				break;
 			}
 		}
@@ -1159,13 +1159,17 @@ int main(int argc, char **argv)
 		for (k = 0; k < sizeof(tot) / sizeof(long); k++)
 			a[k] += b[k];
 	}
-	printf("# %ld operations: %ld binds allowed, %ld refused, %ld io_uring, %ld sctp_bindx, %ld rxrpc, %ld connects (%ld SCTP, %ld made), %ld disconnects, %ld IPV6_ADDRFORM (%ld flipped, %ld racing another thread on the socket), %ld SO_REUSEPORT\n",
-	       tot.ops, tot.binds_ok, tot.binds_refused, tot.uring, tot.bindx,
-	       tot.rxrpc, tot.connects, tot.assoc, tot.assoc_ok,
-	       tot.disconnects, tot.addrform, tot.addrform_ok, tot.races,
-	       tot.reuseport);
-	printf("# %ld policies, %ld mode flips, %ld invalid policies; %ld results checked, %ld of them spanning a policy change\n",
-	       ws.writes, ws.modes, ws.invalid, tot.checked, tot.spanning);
+	printf("# %ld operations: %ld binds allowed, %ld refused, %ld io_uring, %ld sctp_bindx, ",
+	       tot.ops, tot.binds_ok, tot.binds_refused, tot.uring, tot.bindx);
+	printf("%ld rxrpc, %ld connects (%ld SCTP, %ld made), %ld disconnects, ",
+	       tot.rxrpc, tot.connects, tot.assoc, tot.assoc_ok, tot.disconnects);
+	printf("%ld IPV6_ADDRFORM (%ld flipped, %ld racing another thread on the socket), ",
+	       tot.addrform, tot.addrform_ok, tot.races);
+	printf("%ld SO_REUSEPORT\n", tot.reuseport);
+	printf("# %ld policies, %ld mode flips, %ld invalid policies; ",
+	       ws.writes, ws.modes, ws.invalid);
+	printf("%ld results checked, %ld of them spanning a policy change\n",
+	       tot.checked, tot.spanning);
 	for (i = 0; i < (int)ARRAY_SIZE(sh->notes) && i < sh->violations; i++)
 		printf("# violation: %s\n", sh->notes[i]);
 
