@@ -75,7 +75,8 @@ def main(argv):
     d = argv[0]
     tap = argv[argv.index("--tap") + 1] if "--tap" in argv else None
     vals, problems = parse(d)
-    sizes = sorted({int(c[1:]) for c, _ in vals if re.fullmatch(r"p\d+", c)})
+    sizes = sorted({int(c[1:]) for c, op in vals
+                    if re.fullmatch(r"p\d+", c) and op == "owner"})
     configs = ["absent"] + [f"p{n}" for n in sizes] + ["bpf1", "bpf128"]
     big = f"p{max(sizes)}" if sizes else None
     base = {op: med(vals, "absent", op) for op in OPS}
@@ -119,8 +120,9 @@ def main(argv):
 
     added_p = [added(f"p{n}") for n in sizes]
     bpf1, bpf128 = added("bpf1"), added("bpf128")
-    hvb1 = max(a / bpf1 for a in added_p) if added_p and bpf1 else None
-    hvb128 = max(a / bpf128 for a in added_p) if added_p and bpf128 else None
+    known = [a for a in added_p if a is not None]
+    hvb1 = max(a / bpf1 for a in known) if known and bpf1 else None
+    hvb128 = max(a / bpf128 for a in known) if known and bpf128 else None
     bind_ns = (base["owner"] - base["sockclose"]
                if base["owner"] is not None and base["sockclose"] is not None else None)
     lpr = med(vals, big, "load_per_rule") if big else None
