@@ -11,9 +11,19 @@ tools=${PORTOWN_TOOLS_DIR:-$repo/tools/portown}
 log() { printf 'finish-rootfs: %s\n' "$*" >&2; }
 
 # ---- overlay: files owned by root, modes as in the tree; existing
-# directories keep their metadata.
-tar -C "$here/overlay" --owner=0 --group=0 --numeric-owner -cf - . |
+# directories keep their metadata. /etc/portown.conf is the package's
+# conffile: ours replaces it after the installation below (were it there
+# before, dpkg would stop at its conffile prompt).
+tar -C "$here/overlay" --owner=0 --group=0 --numeric-owner \
+    --exclude=./etc/portown.conf -cf - . |
     tar -C "$root" --no-overwrite-dir -xpf -
+if [ "${PORTOWN_DISTRO:-0}" = 1 ]; then
+    tar -C "$here/overlay-distro" --owner=0 --group=0 --numeric-owner -cf - . |
+        tar -C "$root" --no-overwrite-dir -xpf -
+    # The programs the AppArmor test profiles confine.
+    install -m 0755 "$root/usr/bin/cat" "$root/usr/local/bin/portown-aa-cat"
+    install -m 0755 "$root/bin/nc.openbsd" "$root/usr/local/bin/portown-aa-nc"
+fi
 
 echo portown-debian > "$root/etc/hostname"
 cat > "$root/etc/hosts" <<'EOF'
@@ -58,6 +68,16 @@ if [ -n "$deb" ]; then
         { log "the package did not enable portown.service"; exit 1; }
 else
     log "WARNING: no portown-tools package: image has no portownctl"
+fi
+# ---- check-distro: the kernel from its packages (the postinst makes the
+# initramfs), and the kselftests.
+for kdeb in ${PORTOWN_KERNEL_DEBS:-}; do
+    log "dpkg --root=$root -i $(basename "$kdeb")"
+    dpkg --root="$root" -i "$kdeb" >&2
+done
+if [ -n "${PORTOWN_SELFTESTS:-}" ]; then
+    install -d "$root/usr/local/lib/portown-selftests"
+    install -m 0755 "$PORTOWN_SELFTESTS"/* "$root/usr/local/lib/portown-selftests/"
 fi
 # Our policy (overlay) wins over the package's example configuration
 # (a conffile: dpkg keeps ours at upgrades).
