@@ -6,7 +6,7 @@ V := vmtest
 BOOT_POLICY := tcp:80:uid:33,tcp:443:gid:33
 
 .PHONY: all deps patch tree kernel kernel-prod guest initramfs check demo \
-	demo-initramfs bench fuzz clean
+	demo-initramfs bench fuzz deb check-distro clean
 
 all: kernel
 
@@ -70,6 +70,18 @@ bench:
 # (default 600) long; prints how many operations and races it tried.
 fuzz: initramfs
 	@$(V)/fuzz.sh
+
+# The two packages: portown-tools (tools/portown/debian, lintian-clean) and
+# a kernel built the way Debian builds it, with portown in CONFIG_LSM
+# (vmtest/mkdeb-kernel.sh). Prints their paths last.
+deb: tree
+	@$(V)/deb.sh
+
+# The Debian guest on that kernel, installed from its .deb: no lsm= on the
+# command line, AppArmor stacked, the nginx scenario and the kselftests,
+# then a boot with portown left out of lsm=.
+check-distro: deb
+	@$(V)/debian/check-distro.sh
 
 clean:
 	rm -rf build

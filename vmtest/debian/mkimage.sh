@@ -7,11 +7,13 @@
 #                        Key: packages.txt, the hook, the apt sources, the
 #                        mmdebstrap command line.
 #   2. OUTDIR/image.raw  base.tar unpacked, overlay/ copied in, nginx
-#                        re-configured, portown's tools installed with
-#                        `make install DESTDIR=`, units enabled, then
+#                        re-configured, the portown-tools package built
+#                        (vmtest/mkdeb-tools.sh) and installed with
+#                        `dpkg --root`, units enabled, then
 #                        `mke2fs -t ext4 -d` (no loop mount, no root mount).
 #                        Key: stage 1's key, this script, finish-rootfs.sh,
-#                        overlay/, the sources of tools/portown, the size.
+#                        overlay/, the sources of tools/portown, the size,
+#                        and the distro inputs below.
 # A stage's key is a sha256 over its inputs, kept in OUTDIR/*.stamp.
 #
 # Environment:
@@ -24,6 +26,12 @@
 #   PORTOWN_LOCK_HELD       1: the caller already holds /tmp/portown-heavy.lock
 #                           (otherwise taken for stage 1, the mmdebstrap run)
 #   PORTOWN_FORCE_REBUILD   1: ignore the stamps
+#   PORTOWN_EXTRA_PACKAGES  more packages for stage 1 (check-distro: apparmor,
+#                           initramfs-tools)
+#   PORTOWN_KERNEL_DEBS     kernel packages for stage 2 (dpkg --root -i)
+#   PORTOWN_SELFTESTS       a directory of portown kselftests copied to
+#                           /usr/local/lib/portown-selftests
+#   PORTOWN_DISTRO          1: also overlay-distro/ (AppArmor test profile)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,7 +55,8 @@ done
 [ -r "$sources" ] || die "apt sources file $sources not readable"
 
 # ---------------------------------------------------------------- inputs
-pkgs=$(sed -e 's/#.*//' -e 's/[[:space:]]//g' "$here/packages.txt" | grep -v '^$' | paste -sd, -)
+pkgs=$( { sed -e 's/#.*//' -e 's/[[:space:]]//g' "$here/packages.txt";
+          printf '%s\n' ${PORTOWN_EXTRA_PACKAGES:-}; } | grep -v '^$' | paste -sd, -)
 suite=bookworm
 mmdebstrap_args=(
     --variant=apt
@@ -91,14 +100,24 @@ elif [ "${PORTOWN_ALLOW_NO_TOOLS:-0}" != 1 ]; then
     die "$tools/Makefile missing: portown's tools are not there yet (PORTOWN_ALLOW_NO_TOOLS=1 to build without them)"
 fi
 overlay_files=()
+overlays=("$here/overlay")
+[ "${PORTOWN_DISTRO:-0}" = 1 ] && overlays+=("$here/overlay-distro")
 while IFS= read -r -d '' f; do overlay_files+=("$f"); done \
-    < <(find "$here/overlay" \( -type f -o -type l \) -print0 | sort -z)
+    < <(find "${overlays[@]}" \( -type f -o -type l \) -print0 | sort -z)
+distro_files=()
+for f in ${PORTOWN_KERNEL_DEBS:-}; do distro_files+=("$f"); done
+if [ -n "${PORTOWN_SELFTESTS:-}" ]; then
+    while IFS= read -r -d '' f; do distro_files+=("$f"); done \
+        < <(find "$PORTOWN_SELFTESTS" -maxdepth 1 -type f -print0 | sort -z)
+fi
 
 key2=$( {
     echo "stage2 v1 $key1 size=$size tools=${#tool_files[@]}"
     hash_files "$here/mkimage.sh" "$here/finish-rootfs.sh" "${overlay_files[@]}"
     for f in "${overlay_files[@]}"; do stat -c '%n %a' "$f" | sed "s|$here/||"; done
     [ ${#tool_files[@]} -eq 0 ] || hash_files "${tool_files[@]}"
+    echo "distro=${PORTOWN_DISTRO:-0}"
+    [ ${#distro_files[@]} -eq 0 ] || hash_files "${distro_files[@]}"
 } | sha256sum | cut -d' ' -f1)
 
 t0=$(date +%s)

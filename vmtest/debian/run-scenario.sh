@@ -1,5 +1,12 @@
 #!/bin/bash
 # run-scenario.sh [--results FILE] [--out DIR] [--kernel BZIMAGE] [--timeout S] [--keep]
+#                 [--distro INITRD LSM]
+#
+# --distro: make check-distro's variant: the kernel is Debian's build with
+# portown (with its INITRD), booted with no lsm= (portown_distro=1 runs the
+# AppArmor checks and the kselftests in the guest's second boot), then a
+# third boot with lsm=LSM (portown left out) that must keep
+# ip_unprivileged_port_start at 1024.
 #
 # Host side of the portown Debian scenario (issue 4): builds or reuses the
 # cached image (mkimage.sh), boots the portown test kernel on a throw-away
@@ -21,7 +28,7 @@ out=$repo/build/debian
 results=
 kernel=$repo/build/kbuild/arch/x86/boot/bzImage
 tmo=900
-keep=0
+keep=0 distro=0 initrd= nolsm=
 while [ $# -gt 0 ]; do
     case $1 in
     --results) results=$2; shift 2 ;;
@@ -29,6 +36,7 @@ while [ $# -gt 0 ]; do
     --kernel) kernel=$2; shift 2 ;;
     --timeout) tmo=$2; shift 2 ;;
     --keep) keep=1; shift ;;
+    --distro) distro=1; initrd=$2; nolsm=$3; shift 3 ;;
     -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
     *) echo "run-scenario: unknown argument $1" >&2; exit 2 ;;
     esac
@@ -127,13 +135,20 @@ while [ "$p443" = "$p80" ]; do p443=$(free_port); done
 # kunit.enable=0: the KUnit suites ran in make check's main boot already;
 # here they would only add seconds to both boots.
 cmdline="root=/dev/vda rw console=ttyS0 lsm=portown,landlock panic=-1 audit=1 loglevel=5 systemd.show_status=error tsc=reliable kunit.enable=0 portown_scenario=1"
+initrd_args=()
+if [ $distro = 1 ]; then
+    # Debian's kernel: its own CONFIG_LSM (portown included), its initramfs.
+    cmdline="root=/dev/vda rw console=ttyS0 panic=-1 audit=1 loglevel=5 systemd.show_status=error tsc=reliable portown_scenario=1 portown_distro=1"
+    cp "$initrd" "$rundir/initrd.img"
+    initrd_args=(-initrd "$rundir/initrd.img")
+fi
 # -smp: two sockets, because the kernel (no ACPI) finds CPUs in SeaBIOS's
 # MP table, which lists one CPU per socket; thread=multi: one host thread
 # per guest CPU.
 qemu=(qemu-system-x86_64 -machine pc -accel tcg,thread=multi -cpu max,la57=off -m 1G
       -smp 2,sockets=2,cores=1,threads=1
       -nographic -nodefaults -no-user-config -serial stdio -monitor none -no-reboot
-      -kernel "$kernel" -append "$cmdline"
+      -kernel "$kernel" "${initrd_args[@]}" -append "$cmdline"
       -drive "file=$rundir/overlay.qcow2,if=virtio,format=qcow2,cache=unsafe"
       -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$p80-:80,hostfwd=tcp:127.0.0.1:$p443-:443"
       -device virtio-net-pci,netdev=n0
@@ -187,7 +202,7 @@ run_qemu() { # RUN: one QEMU process on the overlay, console in console.RUN.log
         # Every check has run: QEMU is stopped here rather than after the
         # guest's power-off (about 20 s more of TCG time for nothing the
         # scenario checks; the overlay is thrown away either way).
-        if grep -aq 'PORTOWN-EVENT: DONE' "$log"; then
+        if grep -aq -e 'PORTOWN-EVENT: DONE' -e 'PORTOWN-EVENT: NOLSM-DONE' "$log"; then
             done_seen=$now
             say "    [$(( now - qstart ))s] guest finished phase 2; stopping QEMU"
             sleep 1; break
@@ -205,6 +220,16 @@ if [ $timed_out = 0 ] && grep -aq 'PORTOWN-EVENT: REBOOT' "$console" &&
     run_qemu 2
 fi
 if [ "$(grep -ac 'reboot: Restarting system' "$console")" -gt 1 ]; then extra_boot=1; fi
+nolsm_done=0
+if [ $distro = 1 ] && [ $timed_out = 0 ] && [ $done_seen != 0 ]; then
+    # The same kernel, portown left out of lsm=.
+    echo "===== QEMU run 3 (lsm=$nolsm) =====" >>"$console"
+    i=$(( ${#qemu[@]} - 1 ))
+    for j in "${!qemu[@]}"; do [ "${qemu[$j]}" = -append ] && i=$((j + 1)); done
+    qemu[$i]="${cmdline/portown_distro=1/portown_nolsm=1} lsm=$nolsm"
+    run_qemu 3
+    grep -aq 'PORTOWN-EVENT: NOLSM-DONE' "$console" && nolsm_done=1
+fi
 qemu_secs=$(( $(date +%s) - qstart ))
 cp "$console" "${results%.tap}.console.log" 2>/dev/null || true
 # How long each guest check took (milliseconds), for tuning the scenario.
@@ -238,6 +263,10 @@ if grep -aq 'PORTOWN-EVENT: REBOOT' "$console"; then host_ok "host: guest finish
 else host_fail "host: guest finished phase 1 and rebooted" "$(tail -n 15 "$console")"; fi
 if [ $done_seen != 0 ]; then host_ok "host: guest finished phase 2"
 else host_fail "host: guest finished phase 2"; fi
+if [ $distro = 1 ]; then
+    if [ $nolsm_done = 1 ]; then host_ok "host: the boot with portown left out of lsm= ran its checks"
+    else host_fail "host: the boot with portown left out of lsm= ran its checks"; fi
+fi
 for n in 1 2; do
     case " $fetched " in *" $n "*) ;; *) host_fail "host: page fetched through the forwarded port (boot $n)" "the guest never asked" ;; esac
 done

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make deb: the portown-tools package and the Debian-config kernel package;
+# prints the path of each, the tools' first, as the last two lines.
+. "$(dirname "$0")/lib.sh"
+
+tools=$("$TOP/vmtest/mkdeb-tools.sh" | tail -n 1)
+kernel=$(heavy "$TOP/vmtest/mkdeb-kernel.sh" | tail -n 1)
+[ -f "$tools" ] && [ -f "$kernel" ] || die "a package is missing"
+log "portown-tools: $(stat -c %s "$tools") bytes; kernel: $(stat -c %s "$kernel") bytes"
+echo "$tools"
+echo "$kernel"

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# make check-distro: the Debian guest on a kernel built the way Debian
+# builds its kernel (vmtest/mkdeb-kernel.sh), both packages installed with
+# dpkg, booted from the installed /boot/vmlinuz-* and /boot/initrd.img-*
+# with no lsm= on the command line: Debian's LSM stack with portown in it,
+# AppArmor enforcing its profiles, the nginx scenario, the kselftests; then
+# a boot with portown left out of lsm=. Results in
+# $RESULTS/debian-distro.tap; the last line is the totals.
+. "$(dirname "$0")/../lib.sh"
+
+tools=$(ls -t "$B"/deb/portown-tools_*.deb 2>/dev/null | head -n 1)
+kernel=$(ls -t "$B"/kdeb/linux-image-*-portown_*.deb 2>/dev/null | grep -v dbg | head -n 1)
+[ -f "$tools" ] && [ -f "$kernel" ] || die "no packages: run make deb"
+out=$B/debian-distro
+mkdir -p "$out" "$RESULTS"
+
+# The kselftests, against the uapi headers of that kernel.
+kobj=$B/kdeb/build
+log "kselftests against the headers of $(basename "$kernel")"
+make -s -C "$TREE" O="$kobj" headers >/dev/null
+mkdir -p "$B/selftests-distro"
+make -s -C "$TREE/tools/testing/selftests/portown" OUTPUT="$B/selftests-distro" \
+	KHDR_INCLUDES="-isystem $kobj/usr/include" LDFLAGS=-static -j"$JOBS"
+st=$B/selftests-distro-image
+rm -rf "$st"
+mkdir -p "$st"
+cp "$B"/selftests-distro/portown_test "$B"/selftests-distro/bypass_test "$st/"
+
+# Debian's LSM list, without portown, for the last boot.
+lsm=$(sed -n 's/^CONFIG_LSM="\(.*\)"$/\1/p' "$kobj/.config" | sed 's/,portown//')
+
+# The image: the scenario's, plus AppArmor and initramfs-tools, the kernel
+# package installed by dpkg (its postinst writes the initramfs).
+export PORTOWN_DISTRO=1 PORTOWN_EXTRA_PACKAGES="apparmor initramfs-tools"
+export PORTOWN_KERNEL_DEBS=$kernel PORTOWN_SELFTESTS=$st PORTOWN_IMAGE_SIZE=3G
+heavy "$TOP/vmtest/debian/mkimage.sh" "$out" >"$out/mkimage.log" 2>&1 ||
+	{ tail -n 30 "$out/mkimage.log" >&2; die "the distro image did not build"; }
+ver=$(dpkg-deb -f "$kernel" Package | sed 's/^linux-image-//')
+for f in vmlinuz initrd.img; do
+	debugfs -R "dump /boot/$f-$ver $out/$f" "$out/image.raw" 2>/dev/null
+	[ -s "$out/$f" ] || die "no /boot/$f-$ver in the image: did the package install?"
+done
+log "booting /boot/vmlinuz-$ver with its initramfs, no lsm= (then lsm=$lsm)"
+
+PORTOWN_LOCK_HELD=0 "$TOP/vmtest/debian/run-scenario.sh" --out "$out" \
+	--kernel "$out/vmlinuz" --distro "$out/initrd.img" "$lsm" \
+	--results "$RESULTS/debian-distro.tap.raw" --timeout 3000
+python3 "$TOP/vmtest/results.py" tap debian-distro "$RESULTS/debian-distro.tap.raw"
