@@ -614,7 +614,8 @@ static void op_bind(struct worker *w, struct ring_state *ring)
 
 static void op_bindx(struct worker *w)
 {
-	int i = sock_get(w), n, len = 0, k;
+	int i = sock_get(w), n, len = 0, k, ret;
+	bool was_unbound;
 	unsigned short port = rnd_port();
 	char buf[64];
 	uint32_t c0;
@@ -642,9 +643,17 @@ static void op_bindx(struct worker *w)
 		len += l;
 	}
 	w->ct->bindx++;
+	was_unbound = w->socks[i].how == H_UNBOUND;
 	c0 = state_start();
-	if (!setsockopt(w->socks[i].fd, IPPROTO_SCTP, SCTP_SOCKOPT_BINDX_ADD,
-			buf, len))
+	ret = setsockopt(w->socks[i].fd, IPPROTO_SCTP, SCTP_SOCKOPT_BINDX_ADD,
+			 buf, len) ? -errno : 0;
+	/*
+	 * sctp_bindx_add() undoes the addresses it bound when a later one
+	 * fails, but not the port: an unbound socket keeps the port of a
+	 * failed call, which portown must have allowed all the same.
+	 */
+	if (!ret || (ret != -EACCES && was_unbound &&
+		     sock_port(w->socks[i].fd) == port))
 		judge_bind(w, i, c0, port, "sctp_bindx");
 	sock_put(w, i);
 }

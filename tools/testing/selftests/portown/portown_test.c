@@ -1167,6 +1167,38 @@ TEST_F(sctp_bindx, refused_address_in_list)
 	EXPECT_EQ(0, res[1]);
 }
 
+/*
+ * sctp_bindx_add() binds a list one address at a time and, when one
+ * fails in the stack, takes back the addresses but keeps the port: the
+ * caller holds it after a failed call. portown judges every address
+ * before the first is bound, so only a caller allowed the port keeps it.
+ */
+TEST_F(sctp_bindx, failed_list_keeps_only_a_judged_port)
+{
+	const int v4 = variant->domain == AF_INET;
+	struct bindx_job job = {
+		.domain = variant->domain,
+		.nsteps = 1,
+		/* The same address twice: the stack refuses the second. */
+		.steps = { { 2, { BXL(v4, SCTP_OWNED), BXL(v4, SCTP_OWNED) } } },
+	};
+	int res[MAX_RESULTS];
+
+	ASSERT_EQ(0, run_child(&owner_creds, bindx_fn, &job, res));
+	EXPECT_EQ(EINVAL, res[0])
+	{
+		TH_LOG("owner, address twice: %s", result_str(res[0]));
+	}
+	EXPECT_EQ(SCTP_OWNED, res[1]);
+
+	ASSERT_EQ(0, run_child(&other_creds, bindx_fn, &job, res));
+	EXPECT_EQ(EACCES, res[0])
+	{
+		TH_LOG("non-owner, address twice: %s", result_str(res[0]));
+	}
+	EXPECT_EQ(0, res[1]);
+}
+
 TEST_F(sctp_bindx, permissive)
 {
 	const int v4 = variant->domain == AF_INET;
