@@ -34,7 +34,7 @@ lsm=$(sed -n 's/^CONFIG_LSM="\(.*\)"$/\1/p' "$kobj/.config" | sed 's/,portown//'
 # package installed by dpkg (its postinst writes the initramfs).
 export PORTOWN_DISTRO=1 PORTOWN_EXTRA_PACKAGES="apparmor initramfs-tools"
 export PORTOWN_KERNEL_DEBS=$kernel PORTOWN_SELFTESTS=$st PORTOWN_IMAGE_SIZE=3G
-heavy "$TOP/vmtest/debian/mkimage.sh" "$out" >"$out/mkimage.log" 2>&1 ||
+PORTOWN_LOCK_HELD=1 heavy "$TOP/vmtest/debian/mkimage.sh" "$out" >"$out/mkimage.log" 2>&1 ||
 	{ tail -n 30 "$out/mkimage.log" >&2; die "the distro image did not build"; }
 ver=$(dpkg-deb -f "$kernel" Package | sed 's/^linux-image-//')
 for f in vmlinuz initrd.img; do
