@@ -246,7 +246,6 @@ static noinline int portown_socket_bind_judge(struct socket *sock,
 					      struct sockaddr *address,
 					      int addrlen)
 {
-	const struct sockaddr_in *sin = (const struct sockaddr_in *)address;
 	struct sock *sk = sock->sk;
 	int family, proto, port;
 
@@ -256,13 +255,6 @@ static noinline int portown_socket_bind_judge(struct socket *sock,
 	family = READ_ONCE(sk->sk_family);
 	proto = portown_sock_proto(sk, family);
 	if (proto < 0)
-		return 0;
-	/*
-	 * An owner may bind its port whatever the address: if it is not one
-	 * the socket takes, the stack refuses it anyway.
-	 */
-	if (family != AF_RXRPC && portown_inet_address(address, addrlen) &&
-	    portown_owned_by_euid(proto, ntohs(sin->sin_port)))
 		return 0;
 	port = portown_sock_bind_port(sk, family, address, addrlen);
 	if (port <= 0)		/* left to the stack, or the kernel's choice */

@@ -77,6 +77,12 @@ static bool portown_capable(void)
 	return ns_capable_noaudit(&init_user_ns, CAP_NET_BIND_SERVICE);
 }
 
+/* Whether a uid rule of an owner set (or NULL) names the current euid. */
+static bool portown_euid_owns(const u32 *owners)
+{
+	return owners && portown_set_has_uid(owners, current_euid());
+}
+
 /*
  * A port its caller does not own, or an unowned one below the boundary:
  * CAP_NET_BIND_SERVICE allows it unless @strict; permissive mode lets
@@ -162,7 +168,7 @@ int portown_decide(enum portown_proto proto, u16 port, enum portown_op op)
 		return 0;
 	}
 	/* Then most of the others: an owner, by its euid. */
-	if (owners && portown_set_has_uid(owners, current_euid())) {
+	if (portown_euid_owns(owners)) {
 		rcu_read_unlock();
 		portown_stat_inc(PORTOWN_STAT_ALLOWED_OWNER);
 		return 0;
@@ -187,7 +193,6 @@ int portown_decide(enum portown_proto proto, u16 port, enum portown_op op)
 bool portown_port_settled(u16 port, int proto)
 {
 	const struct portown_policy *policy;
-	const u32 *owners;
 	bool owner;
 
 	rcu_read_lock();
@@ -201,35 +206,7 @@ bool portown_port_settled(u16 port, int proto)
 		rcu_read_unlock();
 		return false;
 	}
-	owners = portown_policy_owners(policy, proto, port);
-	owner = owners && portown_set_has_uid(owners, current_euid());
-	rcu_read_unlock();
-	if (owner)
-		portown_stat_inc(PORTOWN_STAT_ALLOWED_OWNER);
-	return owner;
-}
-
-/**
- * portown_owned_by_euid - whether the current task owns a port by its euid
- * @proto: the port space
- * @port: the port
- *
- * The bind hook's second test: an owner's bind is allowed whatever the
- * address and the socket's state, so it is settled before either is
- * looked at. Counted as allowed_owner.
- *
- * Return: true when a uid rule of @port names the current euid.
- */
-bool portown_owned_by_euid(enum portown_proto proto, u16 port)
-{
-	const struct portown_policy *policy;
-	const u32 *owners;
-	bool owner;
-
-	rcu_read_lock();
-	policy = rcu_dereference(portown_policy);
-	owners = portown_policy_owners(policy, proto, port);
-	owner = owners && portown_set_has_uid(owners, current_euid());
+	owner = portown_euid_owns(portown_policy_owners(policy, proto, port));
 	rcu_read_unlock();
 	if (owner)
 		portown_stat_inc(PORTOWN_STAT_ALLOWED_OWNER);

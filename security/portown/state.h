@@ -35,7 +35,6 @@ enum portown_stat {
 void __init portown_state_init(struct portown_policy *policy, bool enforcing);
 
 bool portown_port_settled(u16 port, int proto);
-bool portown_owned_by_euid(enum portown_proto proto, u16 port);
 int portown_decide(enum portown_proto proto, u16 port, enum portown_op op);
 
 int portown_policy_replace(struct portown_policy *policy);
