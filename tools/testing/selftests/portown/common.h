@@ -594,6 +594,48 @@ static inline const char *result_str(int r)
 
 /* ---- sockets ----------------------------------------------------- */
 
+/*
+ * Fills @ss with an address of @family: @what is "any", "loopback" or,
+ * for AF_INET6, "mapped-loopback" (::ffff:127.0.0.1). Returns its length.
+ */
+static inline int set_sockaddr(struct sockaddr_storage *ss, int family,
+			       const char *what, unsigned short port)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (family == AF_INET) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons(port);
+		if (!strcmp(what, "loopback"))
+			in4->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		return sizeof(*in4);
+	}
+	in6->sin6_family = AF_INET6;
+	in6->sin6_port = htons(port);
+	if (!strcmp(what, "loopback")) {
+		in6->sin6_addr = in6addr_loopback;
+	} else if (!strcmp(what, "mapped-loopback")) {
+		in6->sin6_addr.s6_addr[10] = 0xff;
+		in6->sin6_addr.s6_addr[11] = 0xff;
+		in6->sin6_addr.s6_addr[12] = 127;
+		in6->sin6_addr.s6_addr[15] = 1;
+	}
+	return sizeof(*in6);
+}
+
+/* The local port of fd, or R_MISC - errno. */
+static inline int local_port(int fd)
+{
+	struct sockaddr_storage ss;
+	socklen_t len = sizeof(ss);
+
+	if (getsockname(fd, (struct sockaddr *)&ss, &len))
+		return R_MISC - errno;
+	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+}
+
 struct proto_desc {
 	const char *name;
 	/* Policy keyword of the port space the protocol lives in. */
