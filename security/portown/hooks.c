@@ -9,7 +9,9 @@
  * hook and the protocol's own code (the current family, which
  * IPV6_ADDRFORM flips; IPV6_V6ONLY; whether the socket is bound or
  * connected) never makes portown look away: an address that some state of
- * the socket would accept is judged.
+ * the socket would accept is judged. The SCTP hooks that run with the
+ * socket locked read the endpoint's port, which that lock keeps still
+ * until the operation is done.
  */
 
 #include <linux/in.h>
@@ -22,6 +24,7 @@
 #include <net/inet_sock.h>
 #include <net/ipv6.h>
 #include <net/net_namespace.h>
+#include <net/sctp/sctp.h>
 #include <net/sctp/structs.h>
 #include <net/sock.h>
 #include <kunit/visibility.h>
@@ -29,6 +32,47 @@
 #include "hooks.h"
 #include "setup.h"
 #include "state.h"
+
+static struct portown_sock *portown_sock(const struct sock *sk)
+{
+	return sk->sk_security + portown_blob_sizes.lbs_sock;
+}
+
+/*
+ * The port of an SCTP socket's endpoint, 0 while it is unbound. It only
+ * ever changes from 0 to a port, under the socket lock: read under that
+ * lock, it is the port the operation will use.
+ */
+static u16 portown_sctp_port(const struct sock *sk)
+{
+	return READ_ONCE(sctp_sk(sk)->ep->base.bind_addr.port);
+}
+
+/*
+ * Record that a caller named @port for an SCTP endpoint. Binds race: two
+ * tasks may name two ports before either takes the socket lock, and only
+ * one wins. Then every port counts as chosen, which only ever makes
+ * portown judge more.
+ */
+static void portown_sctp_choose(struct sock *sk, u16 port)
+{
+	u32 *chosen = &portown_sock(sk)->sctp_chosen;
+	u32 old = READ_ONCE(*chosen);
+
+	do {
+		if (old == port || old == PORTOWN_SCTP_CHOSEN_ANY)
+			return;
+	} while (!try_cmpxchg(chosen, &old,
+			      old ? PORTOWN_SCTP_CHOSEN_ANY : port));
+}
+
+/* Whether a caller named @port, the endpoint's, for this SCTP endpoint. */
+static bool portown_sctp_chosen(const struct sock *sk, u16 port)
+{
+	u32 chosen = READ_ONCE(portown_sock(sk)->sctp_chosen);
+
+	return port && (chosen == port || chosen == PORTOWN_SCTP_CHOSEN_ANY);
+}
 
 /*
  * Which port space a socket's binds live in, or -1 for sockets that carry
@@ -247,10 +291,8 @@ static noinline int portown_socket_bind_judge(struct socket *sock,
 					      int addrlen)
 {
 	struct sock *sk = sock->sk;
-	int family, proto, port;
+	int family, proto, port, err;
 
-	if (!net_eq(sock_net(sk), &init_net))
-		return 0;
 	/* Only ever changes from AF_INET6 to AF_INET: same port spaces. */
 	family = READ_ONCE(sk->sk_family);
 	proto = portown_sock_proto(sk, family);
@@ -259,7 +301,23 @@ static noinline int portown_socket_bind_judge(struct socket *sock,
 	port = portown_sock_bind_port(sk, family, address, addrlen);
 	if (port <= 0)		/* left to the stack, or the kernel's choice */
 		return 0;
-	return portown_decide(proto, port, PORTOWN_OP_BIND);
+	if (proto != PORTOWN_SCTP)
+		return portown_decide(proto, port, PORTOWN_OP_BIND);
+
+	/*
+	 * sctp_bind() refuses a bound endpoint before it looks at the port,
+	 * and an endpoint never becomes unbound again. An unbound one may be
+	 * bound by another task before this bind takes the socket lock, and
+	 * then this one fails: its port, recorded as chosen anyway, is not
+	 * the endpoint's. A bind that fails for another reason (the port is
+	 * in use) leaves the endpoint to autobind a port that differs too.
+	 */
+	if (portown_sctp_port(sk))
+		return 0;
+	err = portown_decide(proto, port, PORTOWN_OP_BIND);
+	if (!err)
+		portown_sctp_choose(sk, port);
+	return err;
 }
 
 /*
@@ -281,19 +339,27 @@ static int portown_socket_bind(struct socket *sock, struct sockaddr *address,
 			       int addrlen)
 {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)address;
+	struct sock *sk = sock->sk;
+	int proto;
+	u16 port;
 
-	/*
-	 * The port field of every inet address is where sin_port is. If
-	 * nobody owns that port in any protocol and it is above the
-	 * boundary, nothing about the socket can make it matter; if the
-	 * caller owns it in the socket's port space, neither can the
-	 * address (the stack refuses one the socket does not take). Most
-	 * binds end here.
-	 */
-	if (likely(portown_inet_address(address, addrlen) &&
-		   portown_port_settled(ntohs(sin->sin_port),
-					portown_common_proto(sock->sk))))
+	if (!net_eq(sock_net(sk), &init_net))
 		return 0;
+	/*
+	 * A TCP or UDP socket's bind of an inet address: the port field of
+	 * every inet address is where sin_port is. Port 0 is the kernel's
+	 * choice. If nobody owns the port in any protocol and it is above
+	 * the boundary, nothing about the socket can make it matter; if the
+	 * caller owns it in the socket's port space, neither can the address
+	 * (the stack refuses one the socket does not take). Most binds end
+	 * here; the others, and every other socket, are judged in full.
+	 */
+	proto = portown_common_proto(sk);
+	if (likely(proto >= 0 && portown_inet_address(address, addrlen))) {
+		port = ntohs(sin->sin_port);
+		if (!port || portown_port_settled(port, proto))
+			return 0;
+	}
 	return portown_socket_bind_judge(sock, address, addrlen);
 }
 
@@ -307,67 +373,58 @@ static bool portown_sctp_sock(const struct sock *sk)
 }
 
 /*
- * A new SCTP association from a bound port: sctp_connect_new_asoc()
- * requires CAP_NET_BIND_SERVICE for a port below ip_unprivileged_port_start,
- * which portown took over. The same port it checks, the endpoint's, is
- * judged like a bind of it, with the credentials of the task making the
- * association. An unbound endpoint is autobound to an ephemeral port,
- * which needs nothing. The port only ever changes from 0 to a port, by a
- * bind portown judged.
+ * A new SCTP association, called with the socket locked: connect(2) (the
+ * portown glue in sctp_connect()), sctp_connectx() and a sendmsg() to a
+ * new peer. sctp_connect_new_asoc() requires CAP_NET_BIND_SERVICE for a
+ * bound port below ip_unprivileged_port_start, which portown took over:
+ * the same port, the endpoint's, is judged like a bind of it, with the
+ * credentials of the task making the association, if a caller chose it.
+ * An unbound endpoint is autobound to a port the kernel picks, and a port
+ * it picked needs nothing: the stock check never refuses one, since the
+ * sysctl cannot exceed the start of ip_local_port_range, and portown's
+ * reserved boundary can. What connect() refuses first (a connected or
+ * listening one-to-one socket) is left to it.
  */
-static int portown_sctp_assoc(const struct sock *sk)
+static int portown_sctp_assoc(const struct sock *sk, bool connect)
 {
-	const struct sctp_endpoint *ep = sctp_sk(sk)->ep;
+	u16 port = portown_sctp_port(sk);
 
-	return portown_decide(PORTOWN_SCTP, READ_ONCE(ep->base.bind_addr.port),
-			      PORTOWN_OP_CONNECT);
-}
-
-/* connect(2) and io_uring's connect; sctp_inet_connect() and sctp_connect() */
-static int portown_socket_connect(struct socket *sock,
-				  struct sockaddr *address, int addrlen)
-{
-	struct sock *sk = sock->sk;
-
-	if (!portown_sctp_sock(sk))
+	if (!portown_sctp_chosen(sk, port))
 		return 0;
-	/* What the stack refuses before it looks at the bound port. */
-	if (addrlen < (int)offsetofend(struct sockaddr, sa_family))
+	if (connect && (sctp_sstate(sk, ESTABLISHED) ||
+			sctp_sstate(sk, CLOSING) ||
+			(sctp_style(sk, TCP) && sctp_sstate(sk, LISTENING))))
 		return 0;
-	switch (address->sa_family) {
-	case AF_INET:
-		if (addrlen < (int)sizeof(struct sockaddr_in))
-			return 0;
-		break;
-	case AF_INET6:
-		if (addrlen < (int)sizeof(struct sockaddr_in6))
-			return 0;
-		break;
-	default:
-		return 0;
-	}
-	return portown_sctp_assoc(sk);
+	return portown_decide(PORTOWN_SCTP, port, PORTOWN_OP_CONNECT);
 }
 
 /*
  * The sctp_bind_connect hook, called with the socket locked:
  * SCTP_SOCKOPT_BINDX_ADD (sctp_bindx()) binds every address of a packed
  * list, and can bind an unbound socket; SCTP_SOCKOPT_CONNECTX
- * (sctp_connectx()) and SCTP_SENDMSG_CONNECT (a sendmsg() to a new peer)
- * make a new association. The other options name peer or already bound
- * addresses.
+ * (sctp_connectx(), and connect(2) through the portown glue) and
+ * SCTP_SENDMSG_CONNECT (a sendmsg() to a new peer) make a new
+ * association. The other options name peer or already bound addresses.
+ *
+ * sctp_do_bind() binds an address whose port is 0 on the endpoint's port
+ * once the endpoint is bound: that port is judged, for the caller, if a
+ * caller chose it; another port is refused by the stack before any
+ * check. Within one list, the first address binds an unbound endpoint,
+ * on its port (judged, and recorded as chosen) or on one autobind picks;
+ * the others must name that port or 0.
  */
 static int portown_sctp_bind_connect(struct sock *sk, int optname,
 				     struct sockaddr *address, int addrlen)
 {
 	unsigned int families;
-	int walk, len, port, err;
+	int walk, len, port, err, first = -1;
 	struct sockaddr *addr;
+	u16 bound;
 
 	if (!portown_sctp_sock(sk))
 		return 0;
 	if (optname == SCTP_SOCKOPT_CONNECTX || optname == SCTP_SENDMSG_CONNECT)
-		return portown_sctp_assoc(sk);
+		return portown_sctp_assoc(sk, optname == SCTP_SOCKOPT_CONNECTX);
 	if (optname != SCTP_SOCKOPT_BINDX_ADD)
 		return 0;
 
@@ -391,24 +448,45 @@ static int portown_sctp_bind_connect(struct sock *sk, int optname,
 	}
 
 	families = portown_bind_families(sk, READ_ONCE(sk->sk_family));
+	bound = portown_sctp_port(sk);
 	for (walk = 0; walk < addrlen; walk += len) {
 		addr = (struct sockaddr *)((u8 *)address + walk);
 		len = addr->sa_family == AF_INET ? sizeof(struct sockaddr_in) :
 						   sizeof(struct sockaddr_in6);
 		port = portown_addr_port(families, true, false, addr, len);
+		if (!walk)
+			first = port;
 		if (port < 0)
 			continue;
+		if (!port) {
+			if (!portown_sctp_chosen(sk, bound))
+				continue;	/* autobind, or its port */
+			port = bound;
+		} else if (port != bound && bound) {
+			continue;	/* -EINVAL from sctp_do_bind() */
+		}
 		err = portown_decide(PORTOWN_SCTP, port, PORTOWN_OP_BIND);
 		if (err)
 			return err;
 	}
+	/* The first address binds an unbound endpoint, on its port or 0. */
+	if (!bound && first > 0)
+		portown_sctp_choose(sk, first);
 	return 0;
+}
+
+/* accept() and sctp_peeloff(): the new socket holds the endpoint's port. */
+static void portown_sctp_sk_clone(struct sctp_association *asoc,
+				  struct sock *sk, struct sock *newsk)
+{
+	portown_sock(newsk)->sctp_chosen =
+		READ_ONCE(portown_sock(sk)->sctp_chosen);
 }
 
 static struct security_hook_list portown_hooks[] __ro_after_init = {
 	LSM_HOOK_INIT(socket_bind, portown_socket_bind),
-	LSM_HOOK_INIT(socket_connect, portown_socket_connect),
 	LSM_HOOK_INIT(sctp_bind_connect, portown_sctp_bind_connect),
+	LSM_HOOK_INIT(sctp_sk_clone, portown_sctp_sk_clone),
 };
 
 /**

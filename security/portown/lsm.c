@@ -33,6 +33,10 @@ const struct lsm_id portown_lsmid = {
 	.id = LSM_ID_PORTOWN,
 };
 
+struct lsm_blob_sizes portown_blob_sizes __ro_after_init = {
+	.lbs_sock = sizeof(struct portown_sock),
+};
+
 /* portown.enforce=0|1 and portown.policy=tcp:80:uid:33,... at boot. */
 static bool portown_boot_enforce = true;
 module_param_named(enforce, portown_boot_enforce, bool, 0);
@@ -97,6 +101,7 @@ static int __init portown_init(void)
 DEFINE_LSM(portown) = {
 	.name = "portown",
 	.init = portown_init,
+	.blobs = &portown_blob_sizes,
 };
 
 /*
