@@ -14,7 +14,8 @@
  *   thread binds while connect() runs;
  * - accept() and sctp_peeloff() make sockets that hold the port too;
  * - a port the kernel picked (autobind) is never judged, even with the
- *   reserved boundary above the start of ip_local_port_range.
+ *   reserved boundary above the start of ip_local_port_range, and even
+ *   after a bind of another port failed.
  *
  * Runs as root; other credentials in forked children (see common.h).
  */
@@ -636,6 +637,35 @@ static void two_assocs_fn(const void *arg, int *res)
 	close(fd);
 }
 
+struct busy_job {
+	int family;
+	unsigned short busy;
+};
+
+/*
+ * A bind of a port the caller owns fails (the port is in use), and the
+ * socket is then autobound by its first association: the port the kernel
+ * picked is not the one the caller named, and is never judged.
+ */
+static void failed_bind_fn(const void *arg, int *res)
+{
+	const struct busy_job *job = arg;
+	struct sockaddr_storage ss;
+	socklen_t len = set_sockaddr(&ss, job->family, "loopback", job->busy);
+	int fd = sctp_socket(job->family, SOCK_SEQPACKET);
+
+	if (fd < 0) {
+		res[0] = R_SOCKET - errno;
+		return;
+	}
+	res[0] = bind(fd, (struct sockaddr *)&ss, len) ? errno : 0;
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	res[1] = start_assoc(fd, job->family, HO_SENDMSG);
+	res[2] = start_assoc(fd, job->family, HO_CONNECTX);
+	res[3] = local_port(fd);
+	close(fd);
+}
+
 /* ---- connect() racing a bind of the same socket ------------------ */
 
 struct race {
@@ -795,6 +825,28 @@ TEST_F_TIMEOUT(fresh, autobound_one_to_many, 300)
 	EXPECT_EQ(0, res[1]) TH_LOG("second: %s", result_str(res[1]));
 	EXPECT_EQ(0, res[2]) TH_LOG("third: %s", result_str(res[2]));
 	EXPECT_LT(0, res[3]);
+}
+
+TEST_F_TIMEOUT(fresh, failed_bind_then_autobind, 300)
+{
+	struct busy_job job = { .family = variant->family };
+	char policy[128];
+	int res[MAX_RESULTS];
+	int lfd;
+
+	/* A listener holds a port that the kernel picked for root. */
+	lfd = sctp_listener(variant->family, SOCK_STREAM, 0, &job.busy);
+	ASSERT_LE(0, lfd);
+	snprintf(policy, sizeof(policy), "reserved 61000\nsctp %u uid %d\n",
+		 job.busy, UID_OTHER);
+	SET_POLICY(policy);
+	ASSERT_EQ(0, run_child(&other_creds, failed_bind_fn, &job, res));
+	close(lfd);
+	EXPECT_EQ(EADDRINUSE, res[0]) TH_LOG("bind: %s", result_str(res[0]));
+	EXPECT_EQ(0, res[1]) TH_LOG("first: %s", result_str(res[1]));
+	EXPECT_EQ(0, res[2]) TH_LOG("second: %s", result_str(res[2]));
+	EXPECT_LT(0, res[3]);
+	EXPECT_NE(job.busy, res[3]);
 }
 
 TEST_HARNESS_MAIN
