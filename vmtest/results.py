@@ -2,7 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turn VM logs and test outputs into normalized TAP files and totals.
 
-  results.py vm NAME [--kunit]   NAME.console + NAME.serial -> NAME.tap
+  results.py vm NAME [--kunit] [--kcsan]
+                                 NAME.console + NAME.serial -> NAME.tap;
+                                 --kcsan: KCSAN reports are judged apart
+                                 (make kcsan, see kcsan_results())
   results.py tap NAME FILE       any TAP output FILE -> NAME.tap
   results.py grid BOOT:LABEL... STOCKBOOT:LABEL
                                  the differential grid: each portown run
@@ -40,6 +43,40 @@ NOT_SPLAT = re.compile(
     r"TAA|SRBDS|GDS|RFDS|Indirect Target Selection|BHI|VMSCAPE|TSA)"
     r"[^:]*: WARNING")
 TIMESTAMP = re.compile(r"^\[\s*\d+\.\d+\]\s?")
+
+# KCSAN (make kcsan). A report (kernel/kcsan/report.c) runs from its
+# "BUG: KCSAN: data-race in A / B" title (or "... in A+0x1d/0x30" when the
+# other access is of unknown origin; "assert: race" for ASSERT_EXCLUSIVE_*)
+# to the "=====" line that closes it; each racing access is a line
+# "read to 0x... of 4 bytes by task 12 on cpu 1:" and its stack, one
+# "function+0xoff/0xsize" frame a line, the first one the access itself.
+KCSAN_TITLE = re.compile(r"BUG: KCSAN: (.*?)\s*$")
+KCSAN_END = re.compile(r"^={20,}\s*$")
+KCSAN_ACCESS = re.compile(r" bytes by .* on cpu \d+:\s*$")
+KCSAN_FRAME = re.compile(
+    r"^\s*(?:\+-> reordered to: )?([A-Za-z_][\w.]*)\+0x[0-9a-f]+/0x[0-9a-f]+")
+KCSAN_OFFSET = re.compile(r"\+0x[0-9a-f]+/0x[0-9a-f]+")
+# A KCSAN report is portown's, and fails make kcsan, when
+# - any frame of either stack is a function of security/portown/ (all of
+#   them are named portown_* or __portown_*), or the report names a file
+#   there (frames carry none with DEBUG_INFO_NONE: kept in case);
+# - or one of the two racing accesses (the top frame of a stack, which the
+#   title names) is in a function that portown's glue edits, or in an LSM
+#   hook dispatcher through which the stack's bind and connect paths (inet,
+#   inet6, SCTP, MPTCP, DCCP, rxrpc, SMC, io_uring) call portown's hooks.
+#   Only the top frame: every bind passes through these, and a race deeper
+#   in, e.g. in UDP's port hash under __sys_bind(), is the stack's own.
+# The process name ("Comm: portown_test" in the "Reported by" footer) does
+# not count. Other KCSAN reports are listed and do not fail.
+KCSAN_PORTOWN_FUNC = re.compile(r"^_*portown_")
+KCSAN_PORTOWN_FILE = "security/portown/"
+KCSAN_GLUE_FUNCS = {
+    "rxrpc_bind",                   # net/rxrpc/af_rxrpc.c, glue/portown-glue.patch
+    "sctp_connect",                 # net/sctp/socket.c, glue/sctp-connect.patch
+    "security_socket_bind",         # socket_bind hook: bind(2), io_uring
+    "security_socket_connect",      # socket_connect hook: SCTP connect(2)
+    "security_sctp_bind_connect",   # sctp_bindx(), sctp_connectx(), sendmsg
+}
 EXPECTED_SKIPS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                               "expected-skips")
 TAP_LINE = re.compile(r"^(not ok|ok)\b\s*\d*\s*(?:- )?(.*?)\s*$")
@@ -68,7 +105,7 @@ def parse_tap(lines, prefix):
     return out
 
 
-def vm(name, kunit):
+def vm(name, kunit, kcsan=False):
     console_path = os.path.join(RESULTS, name + ".console")
     serial_path = os.path.join(RESULTS, name + ".serial")
     console = read_lines(console_path)
@@ -78,8 +115,12 @@ def vm(name, kunit):
     done = any(line.strip() == "PORTOWN-DONE" for line in serial)
     out.append(("ok" if done else "not ok") + f" - {name}: boot ran to the end")
 
+    # With --kcsan, KCSAN reports are judged by kcsan_results(), not here:
+    # their title is the only line of a report that SPLAT matches, so each
+    # report is counted once, and any other splat still fails the boot.
     splats = [TIMESTAMP.sub("", l) for l in console
-              if SPLAT.search(l) and not NOT_SPLAT.search(l)]
+              if SPLAT.search(l) and not NOT_SPLAT.search(l) and
+              not (kcsan and KCSAN_TITLE.search(l))]
     if splats:
         out.append(f"not ok - {name}: kernel splat: {splats[0].strip()}")
     else:
@@ -106,7 +147,104 @@ def vm(name, kunit):
 
     if kunit:
         out.extend(parse_kunit(console))
+    if kcsan:
+        out.extend(kcsan_results(name, console, serial))
     write_tap(name, enforce_skips(name, out))
+
+
+def kcsan_reports(console):
+    """The KCSAN reports of a console log: [(title, lines)], each report's
+    lines from its title to its closing line, without timestamps."""
+    reports, cur = [], None
+    for raw in console:
+        line = TIMESTAMP.sub("", raw.rstrip("\r\n"))
+        m = KCSAN_TITLE.search(line)
+        if m:
+            cur = (m.group(1), [line])
+            reports.append(cur)
+        elif cur is not None:
+            cur[1].append(line)
+            if KCSAN_END.match(line) or len(cur[1]) > 200:
+                cur = None
+    return reports
+
+
+def kcsan_is_portown(title, lines):
+    """Whether a KCSAN report involves portown (see KCSAN_PORTOWN_FUNC)."""
+    def base(fn):   # "foo.constprop.0+0x1d/0x30" -> "foo"
+        return KCSAN_OFFSET.sub("", fn).split(".")[0].strip()
+
+    top = [base(f) for f in title.split(" in ", 1)[-1].split(" / ")]
+    after_access = False
+    for line in lines:
+        if KCSAN_PORTOWN_FILE in line and not line.startswith("CPU:"):
+            return True
+        m = KCSAN_FRAME.match(line)
+        if m:
+            fn = base(m.group(1))
+            if KCSAN_PORTOWN_FUNC.match(fn):
+                return True
+            if after_access:
+                top.append(fn)
+        after_access = bool(KCSAN_ACCESS.search(line))
+    return any(KCSAN_PORTOWN_FUNC.match(f) or f in KCSAN_GLUE_FUNCS
+               for f in top)
+
+
+def kcsan_results(name, console, serial):
+    """make kcsan: KCSAN was on; no KCSAN report involves portown (one
+    failure per distinct title, the first report's text as TAP comments);
+    the other reports are listed as comments and printed, not failed."""
+    out = []
+    text = "".join(console)
+    early = re.search(r"kcsan: enabled early", text)
+    selftest = re.search(r"kcsan: selftest: (\d+)/(\d+) tests passed", text)
+    stats, section = {}, False
+    for line in serial:
+        line = line.strip()
+        if line == "PORTOWN-KCSAN-BEGIN":
+            section = True
+        elif line == "PORTOWN-KCSAN-END":
+            section = False
+        elif section and ":" in line:
+            k, _, v = line.partition(":")
+            if v.strip().isdigit():
+                stats[k.strip()] = int(v)
+    on = bool(early and selftest and selftest.group(1) == selftest.group(2))
+    what = "enabled early, selftest " + (
+        f"{selftest.group(1)}/{selftest.group(2)} passed" if selftest
+        else "missing")
+    if stats:
+        on = on and stats.get("enabled") == 1 and \
+            stats.get("setup_watchpoints", 0) > 0
+        what += (f"; {stats.get('setup_watchpoints', 0)} watchpoints set up, "
+                 f"{stats.get('data_races', 0)} data races seen")
+    if not early:
+        what = "no 'kcsan: enabled early' in the console log: not a KCSAN kernel?"
+    out.append(("ok" if on else "not ok") + f" - {name}: KCSAN on ({what})")
+
+    groups = {}     # title without offsets -> [count, portown, lines]
+    for title, lines in kcsan_reports(console):
+        key = KCSAN_OFFSET.sub("", title)
+        g = groups.setdefault(key, [0, False, lines])
+        g[0] += 1
+        g[1] = g[1] or kcsan_is_portown(title, lines)
+    ours = {k: g for k, g in groups.items() if g[1]}
+    others = {k: g for k, g in groups.items() if not g[1]}
+    for key, (n, _, lines) in ours.items():
+        out.append(f"not ok - {name}: KCSAN report in portown code: {key}"
+                   + (f" ({n} times)" if n > 1 else ""))
+        out.extend(f"# {l}" for l in ["=" * 66] + lines)
+        print(f"  KCSAN report in portown code ({n}x):")
+        print("\n".join("    " + l for l in ["=" * 66] + lines))
+    if not ours:
+        out.append(f"ok - {name}: no KCSAN report in portown code "
+                   f"({sum(g[0] for g in others.values())} other reports)")
+    for key, (n, _, _) in sorted(others.items()):
+        out.append(f"# KCSAN report outside portown (listed, not failed): "
+                   f"{key} ({n}x)")
+        print(f"  KCSAN (not portown, not failed): {key} ({n}x)")
+    return out
 
 
 def expected_skips(name):
@@ -158,32 +296,53 @@ def enforce_skips(name, lines):
 
 
 def grid_runs(boot):
-    """{label: (rc, {case: (result, xfam)})} of a boot's serial log."""
-    runs, cur, label = {}, None, None
+    """{label: (rc, {case: (result, xfam)}, problems)} of a boot's serial
+    log; problems lists what makes a run unusable however its cases
+    compare: a case printed twice, a GRID line without a result."""
+    runs, cur, label, problems = {}, None, None, []
     for line in read_lines(os.path.join(RESULTS, boot + ".serial")):
         line = line.rstrip("\r\n")
         if line.startswith("PORTOWN-GRID-BEGIN "):
-            label, cur = line.split(None, 1)[1], {}
+            label, cur, problems = line.split(None, 1)[1], {}, []
         elif line.startswith("PORTOWN-GRID-END ") and cur is not None:
             done = "GRID-END" in cur
             cur.pop("GRID-END", None)
             rc = line.rsplit("rc=", 1)[-1]
-            runs[label] = (rc if done else "incomplete", cur)
+            runs[label] = (rc if done else "incomplete", cur, problems)
             cur = None
         elif cur is not None:
             f = line.split()
             if f and f[0] == "GRID-END":
                 cur["GRID-END"] = None
-            elif len(f) >= 3 and f[0] == "GRID":
-                cur[f[1]] = (f[2], len(f) > 3 and f[3] == "xfam")
+            elif f and f[0] == "GRID":
+                if len(f) < 3:
+                    problems.append(f"malformed line: {line.strip()}")
+                elif f[1] in cur:
+                    problems.append(f"case {f[1]} printed twice")
+                else:
+                    cur[f[1]] = (f[2], len(f) > 3 and f[3] == "xfam")
     return runs
+
+
+def grid_group(case):
+    """The TAP line a case is counted in: subject/operation, and for the
+    hand-over cases method/binder->user ("handover/scm/root->other")."""
+    parts = case.split("/")
+    return "/".join(parts[:3] if parts[0] == "handover" else parts[:2])
+
+
+# A result that is one of portown_grid's own failure codes (R_* in
+# common.h, printed "E-<code>"), not the kernel's answer.
+GRID_HELPER_FAILURE = re.compile(r"^E-1\d{4}$")
 
 
 def grid(args):
     """Each portown run of the grid must match the stock run errno for
     errno, but for cases tagged xfam where portown refused (EACCES) what
     the stock kernel refused with another errno. One result per run and
-    subject/operation group."""
+    group (grid_group()). A case that one run has and the other lacks
+    fails, and so does a hand-over case whose sockets could not be set up
+    (the same helper failure in both runs tests nothing)."""
     *runs, stock = args
     sboot, slabel = stock.split(":")
     out = []
@@ -193,6 +352,10 @@ def grid(args):
                    f"failed ({ref[0] if ref else 'missing'})")
         write_tap("grid", out)
         return
+    if ref[2]:
+        out.append(f"not ok - grid: the stock run {stock}: "
+                   f"{len(ref[2])} bad lines")
+        out.extend(f"# {p}" for p in ref[2][:20])
     ref = ref[1]
     for run in runs:
         boot, label = run.split(":")
@@ -201,18 +364,29 @@ def grid(args):
             out.append(f"not ok - grid {label}: run missing or failed "
                        f"({got[0] if got else 'missing'})")
             continue
+        if got[2]:
+            out.append(f"not ok - grid {label}: {len(got[2])} bad lines")
+            out.extend(f"# {p}" for p in got[2][:20])
         got = got[1]
-        if set(got) != set(ref):
+        missing = sorted(set(ref) - set(got))
+        extra = sorted(set(got) - set(ref))
+        if missing or extra:
             out.append(f"not ok - grid {label}: {len(got)} cases, stock has "
-                       f"{len(ref)}")
-            continue
+                       f"{len(ref)}: {len(missing)} missing, {len(extra)} "
+                       "only here")
+            out.extend(f"# missing: {c}" for c in missing[:20])
+            out.extend(f"# only in {label}: {c}" for c in extra[:20])
         groups = {}
-        for case in sorted(ref):
-            g = "/".join(case.split("/")[:2])
+        for case in sorted(set(ref) & set(got)):
+            g = grid_group(case)
             same, doc, bad = groups.setdefault(g, [0, 0, []])
             r, xfam = got[case]
             sr = ref[case][0]
-            if r == sr:
+            if case.startswith("handover/") and \
+                    GRID_HELPER_FAILURE.match(sr):
+                groups[g][2].append(f"{case}: set-up failed in stock "
+                                    f"({sr}), portown {r}")
+            elif r == sr:
                 groups[g][0] += 1
             elif xfam and r == "EACCES" and sr != "OK":
                 groups[g][1] += 1
@@ -317,7 +491,7 @@ def summary():
 
 def main(argv):
     if len(argv) >= 2 and argv[0] == "vm":
-        vm(argv[1], "--kunit" in argv[2:])
+        vm(argv[1], "--kunit" in argv[2:], "--kcsan" in argv[2:])
         return 0
     if len(argv) == 3 and argv[0] == "tap":
         write_tap(argv[1], enforce_skips(argv[1], parse_tap(
