@@ -3,19 +3,27 @@
 # Configure (tinyconfig + vmtest/kernel.config [+ vmtest/debian/kernel.config]
 # [+ vmtest/kernel-smc.config with PORTOWN_SMC=1]) and build the test kernel
 # in $KBUILD; with "prod" as argument, + vmtest/kernel-prod.config (no
-# debugging, BPF) in $KBUILD_PROD. Reconfigures only when a fragment
-# changed; fails when an option did not survive olddefconfig as the last
-# fragment that names it wants it.
+# debugging, BPF) in $KBUILD_PROD; with "kcsan", + vmtest/kernel-kcsan.config
+# (KCSAN instead of KASAN, make kcsan) in $B/kbuild-kcsan. Reconfigures only
+# when a fragment changed; fails when an option did not survive olddefconfig
+# as the last fragment that names it wants it.
 . "$(dirname "$0")/lib.sh"
 
 fragments=("$TOP/vmtest/kernel.config")
 [ -f "$TOP/vmtest/debian/kernel.config" ] && fragments+=("$TOP/vmtest/debian/kernel.config")
 # SMC costs minutes of a cold build; opt in with PORTOWN_SMC=1.
 [ "${PORTOWN_SMC:-0}" = 1 ] && fragments+=("$TOP/vmtest/kernel-smc.config")
-if [ "${1:-}" = prod ]; then
+case "${1:-}" in
+"") ;;
+prod)
 	fragments+=("$TOP/vmtest/kernel-prod.config")
-	KBUILD=$KBUILD_PROD
-fi
+	KBUILD=$KBUILD_PROD ;;
+kcsan)
+	fragments+=("$TOP/vmtest/kernel-kcsan.config")
+	KBUILD=$B/kbuild-kcsan ;;
+*)
+	die "unknown kernel flavour '$1' (none, prod or kcsan)" ;;
+esac
 
 mkdir -p "$KBUILD"
 stamp=$KBUILD/.portown-config-stamp
