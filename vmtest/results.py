@@ -74,7 +74,6 @@ KCSAN_GLUE_FUNCS = {
     "rxrpc_bind",                   # net/rxrpc/af_rxrpc.c, glue/portown-glue.patch
     "sctp_connect",                 # net/sctp/socket.c, glue/sctp-connect.patch
     "security_socket_bind",         # socket_bind hook: bind(2), io_uring
-    "security_socket_connect",      # socket_connect hook: SCTP connect(2)
     "security_sctp_bind_connect",   # sctp_bindx(), sctp_connectx(), sendmsg
 }
 EXPECTED_SKIPS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
