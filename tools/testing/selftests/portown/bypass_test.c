@@ -31,8 +31,6 @@
 #endif
 
 #define P_OWNED 8080		/* uid UID_OWNER */
-#define P_OWNED_LOW 80		/* uid UID_OWNER */
-#define P_FREE_LOW 81
 
 static const struct creds other_cap = {
 	.uid = UID_OTHER, .gid = GID_OTHER, .cap_bind = true,
@@ -208,17 +206,17 @@ TEST_F(addrform, inet_address_on_inet6_socket)
 	CHECK_RAW_BIND(&other_creds, &job, EACCES, "AF_INET 0.0.0.0:8080");
 	CHECK_RAW_BIND(&owner_creds, &job, EAFNOSUPPORT, "AF_INET 0.0.0.0:8080");
 	in4->sin_port = htons(P_FREE_LOW);
-	CHECK_RAW_BIND(&other_creds, &job, EACCES, "AF_INET 0.0.0.0:81");
-	CHECK_RAW_BIND(&other_cap, &job, EAFNOSUPPORT, "AF_INET 0.0.0.0:81");
+	CHECK_RAW_BIND(&other_creds, &job, EACCES, "AF_INET 0.0.0.0, a free low port");
+	CHECK_RAW_BIND(&other_cap, &job, EAFNOSUPPORT, "AF_INET 0.0.0.0, a free low port");
 	in4->sin_port = htons(30000);
 	CHECK_RAW_BIND(&other_creds, &job, EAFNOSUPPORT,
 		       "AF_INET 0.0.0.0:30000");
 
 	in4->sin_family = AF_UNSPEC;
 	in4->sin_port = htons(P_OWNED_LOW);
-	CHECK_RAW_BIND(&other_creds, &job, EACCES, "AF_UNSPEC 0.0.0.0:80");
+	CHECK_RAW_BIND(&other_creds, &job, EACCES, "AF_UNSPEC 0.0.0.0, an owned low port");
 	CHECK_RAW_BIND(&owner_creds, &job, EAFNOSUPPORT,
-		       "AF_UNSPEC 0.0.0.0:80");
+		       "AF_UNSPEC 0.0.0.0, an owned low port");
 }
 
 /* Shared between the binder and the thread that flips the socket. */

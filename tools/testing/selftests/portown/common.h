@@ -302,6 +302,82 @@ static void __attribute__((constructor)) portown_save_state(void)
 	portown_saved.saved = true;
 }
 
+/*
+ * The ports below 1024 that the bind tests give an owner, leave unowned
+ * and give a group. They are chosen when the program starts, among ports
+ * that nothing on the host holds: the tests must not depend on what a
+ * live host's services bind (nginx on 80, say). Each is the first free
+ * one of its series (80, 180, ...; 81, 181, ...; 500, 510, ...), all
+ * below 599, which the reserved-boundary tests take as the last port
+ * below "reserved 600".
+ */
+enum { LOW_OWNED, LOW_FREE, LOW_GROUP, LOW_NR };
+
+static int low_ports[LOW_NR] = { 80, 81, 500 };
+
+#define P_OWNED_LOW (low_ports[LOW_OWNED])	/* uid UID_OWNER */
+#define P_FREE_LOW (low_ports[LOW_FREE])	/* unowned, below reserved */
+#define P_GROUP_LOW (low_ports[LOW_GROUP])	/* gid GID_GROUP */
+
+#ifndef SOCK_DCCP
+#define SOCK_DCCP 6
+#endif
+
+/* Whether no socket holds @port in any port space the tests bind in. */
+static bool port_free_on_host(int port)
+{
+	static const int kinds[][2] = {
+		{ SOCK_STREAM, IPPROTO_TCP }, { SOCK_DGRAM, IPPROTO_UDP },
+		{ SOCK_STREAM, IPPROTO_SCTP }, { SOCK_DCCP, 33 /* DCCP */ },
+	};
+	static const int families[] = { AF_INET, AF_INET6 };
+	struct sockaddr_in6 in6 = { .sin6_family = AF_INET6 };
+	struct sockaddr_in in4 = { .sin_family = AF_INET };
+	bool held = false;
+	size_t k, f;
+	int fd;
+
+	in4.sin_port = htons(port);
+	in6.sin6_port = htons(port);
+	for (k = 0; k < ARRAY_SIZE(kinds) && !held; k++) {
+		for (f = 0; f < 2 && !held; f++) {
+			fd = socket(families[f], kinds[k][0], kinds[k][1]);
+			if (fd < 0)
+				continue;	/* not built, or no IPv6 */
+			if (families[f] == AF_INET ?
+			    bind(fd, (struct sockaddr *)&in4, sizeof(in4)) :
+			    bind(fd, (struct sockaddr *)&in6, sizeof(in6)))
+				held = errno == EADDRINUSE;
+			close(fd);
+		}
+	}
+	return !held;
+}
+
+static void __attribute__((constructor)) portown_pick_low_ports(void)
+{
+	static const int first[LOW_NR] = { 80, 81, 500 };
+	static const int step[LOW_NR] = { 100, 100, 10 };
+	int i, k;
+
+	if (geteuid())
+		return;
+	for (i = 0; i < LOW_NR; i++) {
+		for (k = 0; k < 5; k++) {
+			if (port_free_on_host(first[i] + k * step[i])) {
+				low_ports[i] = first[i] + k * step[i];
+				break;
+			}
+		}
+		if (k == 5)
+			printf("# ports %d, %d, ... are all in use on this host\n",
+			       first[i], first[i] + step[i]);
+		else if (k)
+			printf("# port %d is in use on this host: the tests use %d\n",
+			       first[i], low_ports[i]);
+	}
+}
+
 /* Puts back what portown_save_state() saw. 0 or -errno. */
 static inline int portown_restore_state(void)
 {

@@ -16,9 +16,6 @@
 #include <sys/uio.h>
 
 /* Ports of the "bind" fixture's policy (see bind_policy()). */
-#define P_OWNED_LOW 80		/* uid UID_OWNER */
-#define P_FREE_LOW 81		/* unowned, below reserved */
-#define P_GROUP_LOW 500		/* gid GID_GROUP */
 #define P_OWNED 8080		/* uid UID_OWNER */
 #define P_GROUP 8081		/* gid GID_GROUP */
 #define P_OTHER_CLASS 8082	/* owned in another protocol only */
@@ -931,7 +928,9 @@ TEST_F(bind, io_uring)
 
 /* ---- sctp_bindx --------------------------------------------------- */
 
-FIXTURE(sctp_bindx) {};
+FIXTURE(sctp_bindx) {
+	char policy[160];
+};
 
 FIXTURE_VARIANT(sctp_bindx)
 {
@@ -951,10 +950,10 @@ FIXTURE_VARIANT_ADD(sctp_bindx, ipv6) {
 };
 
 #define SCTP_OWNED 8080		/* uid UID_OWNER */
-#define SCTP_OWNED_LOW 80	/* uid UID_OWNER */
+#define SCTP_OWNED_LOW P_OWNED_LOW	/* uid UID_OWNER */
 #define SCTP_THEIRS 30001	/* uid UID_OTHER */
 #define SCTP_FREE_HIGH 30000
-#define SCTP_FREE_LOW 81
+#define SCTP_FREE_LOW P_FREE_LOW
 
 FIXTURE_SETUP(sctp_bindx)
 {
@@ -967,11 +966,12 @@ FIXTURE_SETUP(sctp_bindx)
 		SKIP(return, "SCTP is not supported: %s", strerror(errno));
 	ASSERT_LE(0, fd);
 	close(fd);
-	SET_POLICY("reserved 1024\n"
-		   "sctp 80 uid 1001\n"
-		   "sctp 8080 uid 1001\n"
-		   "sctp 30001 uid 1002\n"
-		   "tcp 30000 uid 1002\n");
+	snprintf(self->policy, sizeof(self->policy),
+		 "reserved 1024\nsctp %d uid %d\nsctp %d uid %d\n"
+		 "sctp %d uid %d\ntcp %d uid %d\n",
+		 SCTP_OWNED_LOW, UID_OWNER, SCTP_OWNED, UID_OWNER,
+		 SCTP_THEIRS, UID_OTHER, SCTP_FREE_HIGH, UID_OTHER);
+	SET_POLICY(self->policy);
 }
 
 FIXTURE_TEARDOWN_PARENT(sctp_bindx)
@@ -2125,8 +2125,12 @@ TEST_F(policy, stats_format)
 TEST_F(policy, stats_counting)
 {
 	struct stats before, after;
+	char policy[128];
 
-	SET_POLICY("reserved 1024\ntcp 8080 uid 1001\ntcp 80 uid 1001\n");
+	snprintf(policy, sizeof(policy),
+		 "reserved 1024\ntcp 8080 uid %d\ntcp %d uid %d\n",
+		 UID_OWNER, P_OWNED_LOW, UID_OWNER);
+	SET_POLICY(policy);
 	ASSERT_EQ(0, read_stats(&before));
 	/* Allowed by a rule. */
 	CHECK_BINDS(&owner_creds, &proto_tcp, FAM_IPV4, { 8080, 0 });
@@ -2141,7 +2145,7 @@ TEST_F(policy, stats_counting)
 	/* Allowed by the capability, owned and unowned reserved port. */
 	before = after;
 	CHECK_BINDS(&other_cap_creds, &proto_tcp, FAM_IPV4,
-		    { 80, 0 }, { 81, 0 });
+		    { P_OWNED_LOW, 0 }, { P_FREE_LOW, 0 });
 	ASSERT_EQ(0, read_stats(&after));
 	EXPECT_EQ(2, STATS_DELTA(after, before, checked));
 	EXPECT_EQ(2, STATS_DELTA(after, before, allowed));
@@ -2161,7 +2165,8 @@ TEST_F(policy, stats_counting)
 	/* Refused. */
 	before = after;
 	CHECK_BINDS(&other_creds, &proto_tcp, FAM_IPV4,
-		    { 8080, EACCES }, { 80, EACCES }, { 81, EACCES });
+		    { 8080, EACCES }, { P_OWNED_LOW, EACCES },
+		    { P_FREE_LOW, EACCES });
 	ASSERT_EQ(0, read_stats(&after));
 	EXPECT_EQ(3, STATS_DELTA(after, before, checked));
 	EXPECT_EQ(0, STATS_DELTA(after, before, allowed));
@@ -2178,7 +2183,7 @@ TEST_F(policy, stats_counting)
 	SET_ENFORCE(0);
 	ASSERT_EQ(0, read_stats(&before));
 	CHECK_BINDS(&other_creds, &proto_tcp, FAM_IPV4,
-		    { 8080, 0 }, { 80, EACCES });
+		    { 8080, 0 }, { P_OWNED_LOW, EACCES });
 	ASSERT_EQ(0, read_stats(&after));
 	EXPECT_EQ(2, STATS_DELTA(after, before, checked));
 	EXPECT_EQ(1, STATS_DELTA(after, before, logged));
