@@ -85,16 +85,19 @@ kernel-kcsan: tree
 kcsan: kernel-kcsan
 	@$(V)/kcsan.sh
 
-# The two packages: portown-tools (tools/portown/debian, lintian-clean) and
-# a kernel built the way Debian builds it, with portown in CONFIG_LSM
-# (vmtest/mkdeb-kernel.sh). Prints their paths last.
+# The two packages for a real host: portown-tools (tools/portown/debian,
+# lintian-clean) and a kernel built the way Debian builds it, from Debian
+# 13's own cloud-amd64 configuration, untrimmed, with portown in CONFIG_LSM
+# (vmtest/mkdeb-kernel.sh; PORTOWN_DEB_FLAVOUR=amd64 for Debian's generic
+# flavour). Prints their paths last.
 deb: tree
 	@$(V)/deb.sh
 
-# The Debian guest on that kernel, installed from its .deb: no lsm= on the
-# command line, AppArmor stacked, the nginx scenario and the kselftests,
-# then a boot with portown left out of lsm=.
-check-distro: deb
+# The Debian guest on the QEMU variant of that kernel (6.12.N-portown-qemu,
+# its modules trimmed to the guest's), installed from its .deb with
+# portown-tools: no lsm= on the command line, AppArmor stacked, the nginx
+# scenario and the kselftests, then a boot with portown left out of lsm=.
+check-distro: tree
 	@$(V)/debian/check-distro.sh
 
 clean:
