@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# make check-distro: the Debian guest on a kernel built the way Debian
-# builds its kernel (vmtest/mkdeb-kernel.sh), both packages installed with
+# make check-distro: the Debian 13 guest on a kernel built the way Debian
+# builds its kernel (vmtest/mkdeb-kernel.sh qemu), both packages installed with
 # dpkg, booted from the installed /boot/vmlinuz-* and /boot/initrd.img-*
 # with no lsm= on the command line: Debian's LSM stack with portown in it,
 # AppArmor enforcing its profiles, the nginx scenario, the kselftests; then
@@ -9,14 +9,17 @@
 # $RESULTS/debian-distro.tap; the last line is the totals.
 . "$(dirname "$0")/../lib.sh"
 
-tools=$(ls -t "$B"/deb/portown-tools_*.deb 2>/dev/null | head -n 1)
-kernel=$(ls -t "$B"/kdeb/linux-image-*-portown_*.deb 2>/dev/null | grep -v dbg | head -n 1)
-[ -f "$tools" ] && [ -f "$kernel" ] || die "no packages: run make deb"
+# The packages: portown-tools, and the kernel in its QEMU variant (Debian
+# 13's cloud-amd64 configuration trimmed to the guest's modules,
+# 6.12.N-portown-qemu). make deb builds the untrimmed one for real machines.
+tools=$("$TOP/vmtest/mkdeb-tools.sh" | tail -n 1)
+kernel=$(heavy "$TOP/vmtest/mkdeb-kernel.sh" qemu | tail -n 1)
+[ -f "$tools" ] && [ -f "$kernel" ] || die "a package is missing"
 out=$B/debian-distro
 mkdir -p "$out" "$RESULTS"
 
 # The kselftests, against the uapi headers of that kernel.
-kobj=$B/kdeb/build
+kobj=$B/kdeb/qemu/build
 log "kselftests against the headers of $(basename "$kernel")"
 make -s -C "$TREE" O="$kobj" headers >/dev/null
 mkdir -p "$B/selftests-distro"
@@ -25,14 +28,16 @@ make -s -C "$TREE/tools/testing/selftests/portown" OUTPUT="$B/selftests-distro" 
 st=$B/selftests-distro-image
 rm -rf "$st"
 mkdir -p "$st"
-cp "$B"/selftests-distro/portown_test "$B"/selftests-distro/bypass_test "$st/"
+cp "$B"/selftests-distro/portown_test "$B"/selftests-distro/bypass_test \
+	"$B"/selftests-distro/handover_test "$st/"
 
 # Debian's LSM list, without portown, for the last boot.
 lsm=$(sed -n 's/^CONFIG_LSM="\(.*\)"$/\1/p' "$kobj/.config" | sed 's/,portown//')
 
-# The image: the scenario's, plus AppArmor and initramfs-tools, the kernel
-# package installed by dpkg (its postinst writes the initramfs).
-export PORTOWN_DISTRO=1 PORTOWN_EXTRA_PACKAGES="apparmor initramfs-tools"
+# The image: Debian 13 (trixie) with the scenario's packages, AppArmor and
+# initramfs-tools, the kernel package installed by dpkg (its postinst
+# writes the initramfs). make check's scenario keeps Debian 12.
+export PORTOWN_SUITE=trixie PORTOWN_DISTRO=1 PORTOWN_EXTRA_PACKAGES="apparmor initramfs-tools"
 export PORTOWN_KERNEL_DEBS=$kernel PORTOWN_SELFTESTS=$st PORTOWN_IMAGE_SIZE=3G
 PORTOWN_LOCK_HELD=1 heavy "$TOP/vmtest/debian/mkimage.sh" "$out" >"$out/mkimage.log" 2>&1 ||
 	{ tail -n 30 "$out/mkimage.log" >&2; die "the distro image did not build"; }

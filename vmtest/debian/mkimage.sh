@@ -1,8 +1,9 @@
 #!/bin/bash
-# mkimage.sh OUTDIR -- build the Debian 12 guest image of the portown scenario.
+# mkimage.sh OUTDIR -- build the Debian guest image of the portown scenario:
+# Debian 12 (bookworm) by default, Debian 13 with PORTOWN_SUITE=trixie.
 #
 # Two cached stages, each rebuilt only when its inputs change:
-#   1. OUTDIR/base.tar   mmdebstrap of bookworm with packages.txt, plus
+#   1. OUTDIR/base.tar   mmdebstrap of the suite with packages.txt, plus
 #                        hooks/base-customize.sh (users, TLS certificate).
 #                        Key: packages.txt, the hook, the apt sources, the
 #                        mmdebstrap command line.
@@ -21,8 +22,11 @@
 #   PORTOWN_TOOLS_DIR       portown tools source (default <repo>/tools/portown)
 #   PORTOWN_ALLOW_NO_TOOLS  1: build even when tools/portown has no Makefile
 #                           (the image then lacks portownctl: debugging only)
-#   PORTOWN_APT_SOURCES     deb822 .sources file (default: this machine's
-#                           /etc/apt/sources.list.d/debian.sources)
+#   PORTOWN_SUITE           bookworm (default) or trixie
+#   PORTOWN_APT_SOURCES     deb822 .sources file (default for bookworm: this
+#                           machine's /etc/apt/sources.list.d/debian.sources;
+#                           for trixie: OUTDIR/trixie.sources, the same
+#                           Debian archive with trixie's suites)
 #   PORTOWN_LOCK_HELD       1: the caller already holds /tmp/portown-heavy.lock
 #                           (otherwise taken for stage 1, the mmdebstrap run)
 #   PORTOWN_FORCE_REBUILD   1: ignore the stamps
@@ -42,7 +46,30 @@ out=$(cd "$out" && pwd)
 
 size=${PORTOWN_IMAGE_SIZE:-2G}
 tools=${PORTOWN_TOOLS_DIR:-$repo/tools/portown}
-sources=${PORTOWN_APT_SOURCES:-/etc/apt/sources.list.d/debian.sources}
+suite=${PORTOWN_SUITE:-bookworm}
+case $suite in
+bookworm)
+    sources=${PORTOWN_APT_SOURCES:-/etc/apt/sources.list.d/debian.sources} ;;
+trixie)
+    sources=${PORTOWN_APT_SOURCES:-$out/trixie.sources}
+    if [ -z "${PORTOWN_APT_SOURCES:-}" ]; then
+        cat >"$sources" <<'EOF'
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: trixie trixie-updates
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+
+Types: deb
+URIs: http://deb.debian.org/debian-security
+Suites: trixie-security
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+EOF
+    fi ;;
+*)
+    echo "mkimage: error: PORTOWN_SUITE=$suite: bookworm or trixie" >&2; exit 1 ;;
+esac
 lock=/tmp/portown-heavy.lock
 
 log() { printf 'mkimage: %s\n' "$*" >&2; }
@@ -57,7 +84,6 @@ done
 # ---------------------------------------------------------------- inputs
 pkgs=$( { sed -e 's/#.*//' -e 's/[[:space:]]//g' "$here/packages.txt";
           printf '%s\n' ${PORTOWN_EXTRA_PACKAGES:-}; } | grep -v '^$' | paste -sd, -)
-suite=bookworm
 mmdebstrap_args=(
     --variant=apt
     --format=tar
