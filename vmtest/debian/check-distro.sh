@@ -37,7 +37,7 @@ lsm=$(sed -n 's/^CONFIG_LSM="\(.*\)"$/\1/p' "$kobj/.config" | sed 's/,portown//'
 # The image: Debian 13 (trixie) with the scenario's packages, AppArmor and
 # initramfs-tools, the kernel package installed by dpkg (its postinst
 # writes the initramfs). make check's scenario keeps Debian 12.
-export PORTOWN_SUITE=trixie PORTOWN_DISTRO=1 PORTOWN_EXTRA_PACKAGES="apparmor initramfs-tools"
+export PORTOWN_SUITE=trixie PORTOWN_DISTRO=1 PORTOWN_EXTRA_PACKAGES="apparmor initramfs-tools podman passt uidmap busybox-static"
 export PORTOWN_KERNEL_DEBS=$kernel PORTOWN_SELFTESTS=$st PORTOWN_IMAGE_SIZE=3G
 PORTOWN_LOCK_HELD=1 heavy "$TOP/vmtest/debian/mkimage.sh" "$out" >"$out/mkimage.log" 2>&1 ||
 	{ tail -n 30 "$out/mkimage.log" >&2; die "the distro image did not build"; }
