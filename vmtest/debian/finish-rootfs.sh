@@ -79,6 +79,10 @@ if [ -n "${PORTOWN_SELFTESTS:-}" ]; then
     install -d "$root/usr/local/lib/portown-selftests"
     install -m 0755 "$PORTOWN_SELFTESTS"/* "$root/usr/local/lib/portown-selftests/"
 fi
+if [ -n "${PORTOWN_WORKLOADS:-}" ]; then
+    install -d "$root/usr/local/lib/portown-workloads"
+    install -m 0755 "$PORTOWN_WORKLOADS"/* "$root/usr/local/lib/portown-workloads/"
+fi
 # Our policy (overlay) wins over the package's example configuration
 # (a conffile: dpkg keeps ours at upgrades).
 install -m 0644 "$here/overlay/etc/portown.conf" "$root/etc/portown.conf"
@@ -94,13 +98,16 @@ systemctl --root="$root" enable "${enable[@]}" >&2
 systemctl --root="$root" mask apt-daily.timer apt-daily-upgrade.timer \
     systemd-networkd-wait-online.service e2scrub_all.timer e2scrub_reap.service \
     fstrim.timer dpkg-db-backup.timer systemd-tmpfiles-clean.timer \
-    systemd-firstboot.service systemd-logind.service getty.target \
+    systemd-firstboot.service getty.target \
     modprobe@.service systemd-modules-load.service kmod-static-nodes.service \
     systemd-network-generator.service systemd-pcrphase.service \
     systemd-pcrphase-sysinit.service \
     systemd-sysusers.service systemd-update-utmp.service \
     systemd-update-utmp-runlevel.service systemd-journal-flush.service \
     systemd-random-seed.service sys-kernel-tracing.mount >&2
+# logind: check-distro's guest has it (and dbus), for alice's lingering
+# systemd --user service; make check's guest does without.
+[ "${PORTOWN_DISTRO:-0}" = 1 ] || systemctl --root="$root" mask systemd-logind.service >&2
 # Generators run before systemd loads a single unit, each one an exec of a
 # binary linked against libsystemd-shared: together about 20 s of every
 # boot here. Only the fstab generator has work to do on this image (no

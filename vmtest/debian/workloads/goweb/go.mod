@@ -1,0 +1,3 @@
+module portown.invalid/goweb
+
+go 1.19
