@@ -95,19 +95,23 @@ systemctl --root="$root" enable "${enable[@]}" >&2
 # waits for "online", and what the scenario does not need does not start
 # (every unit costs seconds under TCG with the KASAN/lockdep kernel; the
 # kernel has no modules and no VT).
-systemctl --root="$root" mask apt-daily.timer apt-daily-upgrade.timer \
-    systemd-networkd-wait-online.service e2scrub_all.timer e2scrub_reap.service \
-    fstrim.timer dpkg-db-backup.timer systemd-tmpfiles-clean.timer \
-    systemd-firstboot.service getty.target \
-    modprobe@.service systemd-modules-load.service kmod-static-nodes.service \
-    systemd-network-generator.service systemd-pcrphase.service \
-    systemd-pcrphase-sysinit.service \
-    systemd-sysusers.service systemd-update-utmp.service \
-    systemd-update-utmp-runlevel.service systemd-journal-flush.service \
-    systemd-random-seed.service sys-kernel-tracing.mount >&2
-# logind: check-distro's guest has it (and dbus), for alice's lingering
-# systemd --user service; make check's guest does without.
-[ "${PORTOWN_DISTRO:-0}" = 1 ] || systemctl --root="$root" mask systemd-logind.service >&2
+masked=(apt-daily.timer apt-daily-upgrade.timer
+    systemd-networkd-wait-online.service e2scrub_all.timer e2scrub_reap.service
+    fstrim.timer dpkg-db-backup.timer systemd-tmpfiles-clean.timer
+    systemd-firstboot.service getty.target
+    systemd-network-generator.service systemd-pcrphase.service
+    systemd-pcrphase-sysinit.service
+    systemd-sysusers.service systemd-update-utmp.service
+    systemd-update-utmp-runlevel.service systemd-journal-flush.service
+    systemd-random-seed.service sys-kernel-tracing.mount)
+# make check's guest (a kernel with no modules) also goes without logind
+# and module loading. check-distro's keeps them, as a Debian host has
+# them: logind (with dbus) for alice's lingering systemd --user service,
+# the static device nodes (/dev/net/tun, whose open loads tun for pasta).
+[ "${PORTOWN_DISTRO:-0}" = 1 ] ||
+    masked+=(systemd-logind.service modprobe@.service systemd-modules-load.service
+             kmod-static-nodes.service)
+systemctl --root="$root" mask "${masked[@]}" >&2
 # Generators run before systemd loads a single unit, each one an exec of a
 # binary linked against libsystemd-shared: together about 20 s of every
 # boot here. Only the fstab generator has work to do on this image (no
