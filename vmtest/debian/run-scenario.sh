@@ -172,6 +172,15 @@ host_fetch() { # N
        grep -q portown-demo-page <<<"$body"; then
         host_ok "host: page fetched over http via 127.0.0.1:$p80 -> guest:80 (boot $n)"
     else host_fail "host: page fetched over http via 127.0.0.1:$p80 -> guest:80 (boot $n)" "$body"; fi
+    if [ $distro = 1 ] && [ "$n" = 2 ]; then
+        # check-distro gave 443 to alice's systemd --user service (plain
+        # http, python3) at the end of the first boot.
+        if body=$(curl -sS --max-time 30 "http://127.0.0.1:$p443/" 2>&1) &&
+           grep -q portown-user-service-page <<<"$body"; then
+            host_ok "host: alice's user service fetched over http via 127.0.0.1:$p443 -> guest:443 (boot $n)"
+        else host_fail "host: alice's user service fetched over http via 127.0.0.1:$p443 -> guest:443 (boot $n)" "$body"; fi
+        return
+    fi
     if body=$(curl -ksS --max-time 30 -A "portown-host-check-$n" "https://127.0.0.1:$p443/" 2>&1) &&
        grep -q portown-demo-page <<<"$body"; then
         host_ok "host: page fetched over https via 127.0.0.1:$p443 -> guest:443 (boot $n)"
