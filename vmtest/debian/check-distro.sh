@@ -70,3 +70,5 @@ PORTOWN_LOCK_HELD=0 "$TOP/vmtest/debian/run-scenario.sh" --out "$out" \
 	--kernel "$out/vmlinuz" --distro "$out/initrd.img" "$lsm" \
 	--results "$RESULTS/debian-distro.tap.raw" --timeout 3000
 python3 "$TOP/vmtest/results.py" tap debian-distro "$RESULTS/debian-distro.tap.raw"
+# The totals above decide: any failure (an unexpected skip too) fails the run.
+! grep -q '^not ok' "$RESULTS/debian-distro.tap" || die "make check-distro: some checks failed"
