@@ -673,6 +673,7 @@ struct race {
 	struct sockaddr_storage peer;
 	socklen_t peer_len;
 	pthread_barrier_t go;
+	unsigned int delay_us;
 	int connect_err;
 	bool dropped;
 };
@@ -696,6 +697,8 @@ static void *race_connect(void *arg)
 
 	r->dropped = drop_thread_creds();
 	pthread_barrier_wait(&r->go);
+	if (r->delay_us)
+		usleep(r->delay_us);
 	r->connect_err = connect(r->fd, (struct sockaddr *)&r->peer,
 				 r->peer_len) ? errno : 0;
 	return NULL;
@@ -704,7 +707,11 @@ static void *race_connect(void *arg)
 /*
  * root binds the socket to a low port while a thread without the
  * capability connects it: an association from that port must never
- * start. res: [0] tries, [1] the bind won and connect was refused,
+ * start. Every other try, connect() waits 1 ms, so that the bind comes
+ * first in some tries however the threads are scheduled (under TCG the
+ * connecting thread can win every undelayed try); the others race. It
+ * runs for 3 s, and on until a bind came first (30 s at most).
+ * res: [0] tries, [1] the bind won and connect was refused,
  * [2] violations, [3] setup failures.
  */
 static void race_fn(const void *arg, int *res)
@@ -723,6 +730,7 @@ static void race_fn(const void *arg, int *res)
 	do {
 		memset(&r, 0, sizeof(r));
 		r.family = job->family;
+		r.delay_us = res[0] % 2 ? 1000 : 0;
 		lfd = sctp_listener(job->family, SOCK_STREAM, 0, &peer);
 		r.fd = sctp_socket(job->family, SOCK_STREAM);
 		if (lfd < 0 || r.fd < 0) {
@@ -756,7 +764,8 @@ static void race_fn(const void *arg, int *res)
 		close(r.fd);
 		close(lfd);
 		clock_gettime(CLOCK_MONOTONIC, &t);
-	} while (t.tv_sec - t0.tv_sec < 3);
+	} while ((t.tv_sec - t0.tv_sec < 3 || !res[1]) &&
+		 t.tv_sec - t0.tv_sec < 30);
 }
 
 /* Sockets of one task, fresh for each test. */
