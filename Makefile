@@ -40,18 +40,18 @@ initramfs: guest
 	@$(V)/mkinitramfs.sh
 
 # Every test: checkpatch, KUnit, kselftests and portownctl in the VM,
-# portownctl on the host, the Debian guest. Last line: "N passed, N failed, N skipped".
+# portownctl on the host, the Debian 12 and 13 guests. Last line: "N passed, N failed, N skipped".
 check: initramfs kernel-prod
 	@$(V)/check.sh
 
-# The main job: the small initramfs demo, then a Debian guest on the
-# portown kernel with nginx as www-data on 80 and 443.
+# The main job: the small initramfs demo, then a Debian 13 guest on the
+# portown kernel: nginx as www-data on 80 and 443, then alice's rootless
+# Podman publishing :80 and mallory's refusal (one boot).
 demo:
 	@$(MAKE) --no-print-directory initramfs GUEST_KERNEL=kernel-prod
 	@PORTOWN_KERNEL_IMAGE=$(abspath build/kbuild-prod/arch/x86/boot/bzImage) \
 		$(V)/demo-initramfs.sh
-	@$(V)/debian/run-scenario.sh --results build/demo/debian.tap \
-		--kernel build/kbuild-prod/arch/x86/boot/bzImage --timeout 1800
+	@$(V)/debian/run-workloads.sh --demo
 
 # The small demo: busybox httpd as uid 33 in the test initramfs.
 demo-initramfs:

@@ -3,7 +3,8 @@
 # Configure (tinyconfig + vmtest/kernel.config [+ vmtest/debian/kernel.config]
 # [+ vmtest/kernel-smc.config with PORTOWN_SMC=1]) and build the test kernel
 # in $KBUILD; with "prod" as argument, + vmtest/kernel-prod.config (no
-# debugging, BPF) in $KBUILD_PROD; with "kcsan", + vmtest/kernel-kcsan.config
+# debugging, BPF) + vmtest/debian/kernel-workloads.config (what the Debian
+# 13 guest's Podman needs) in $KBUILD_PROD; with "kcsan", + vmtest/kernel-kcsan.config
 # (KCSAN instead of KASAN, make kcsan) in $B/kbuild-kcsan. Reconfigures only
 # when a fragment changed; fails when an option did not survive olddefconfig
 # as the last fragment that names it wants it.
@@ -16,7 +17,8 @@ fragments=("$TOP/vmtest/kernel.config")
 case "${1:-}" in
 "") ;;
 prod)
-	fragments+=("$TOP/vmtest/kernel-prod.config")
+	fragments+=("$TOP/vmtest/kernel-prod.config"
+		"$TOP/vmtest/debian/kernel-workloads.config")
 	KBUILD=$KBUILD_PROD ;;
 kcsan)
 	fragments+=("$TOP/vmtest/kernel-kcsan.config")

@@ -3,7 +3,8 @@
 # Everything `make check` runs, after the kernel is built: checkpatch, the
 # host tests of portownctl, six VM boots (portown enforcing, allocation
 # failures with kmemleak, permissive, two boot policies, absent), the differential grid of the first against
-# the last, and the Debian guest scenario. A failing part does not stop the
+# the last, and the Debian guest scenarios (Debian 12 with nginx on the
+# test kernel; Debian 13 with the workloads on the production-like one). A failing part does not stop the
 # others; the totals decide the exit status.
 . "$(dirname "$0")/lib.sh"
 export RESULTS
@@ -106,6 +107,11 @@ if [ -x "$TOP/vmtest/debian/run-scenario.sh" ] && [ -z "${PORTOWN_SKIP_DEBIAN:-}
 		grep -q '^not ok' "$RESULTS/debian.tap" 2>/dev/null ||
 		echo "not ok - debian scenario exited non-zero" >>"$RESULTS/debian.tap"
 	python3 "$R" tap debian "$RESULTS/debian.tap"
+	log "Debian 13 guest: rootless Podman, a user service, a static Go binary, strict"
+	"$TOP/vmtest/debian/run-workloads.sh" --results "$RESULTS/debian13.tap" ||
+		grep -q '^not ok' "$RESULTS/debian13.tap" 2>/dev/null ||
+		echo "not ok - debian 13 scenario exited non-zero" >>"$RESULTS/debian13.tap"
+	python3 "$R" tap debian13 "$RESULTS/debian13.tap"
 fi
 
 log "test time: $(( $(date +%s) - t0 )) s"

@@ -2,13 +2,13 @@
 # SPDX-License-Identifier: GPL-2.0
 # Install every Debian package the project needs: the lists live beside the
 # code that needs them (vmtest/debian-deps.txt, tools/portown/debian-deps.txt,
-# vmtest/debian/debian-deps.txt). With arguments, the lists named instead
-# (paths from the top of the repository): make check-distro's own.
+# vmtest/debian/debian-deps.txt, vmtest/debian/distro-deps.txt). With
+# arguments, the lists named instead (paths from the top of the repository).
 . "$(dirname "$0")/lib.sh"
 
 lists=()
 [ $# -gt 0 ] || set -- vmtest/debian-deps.txt tools/portown/debian-deps.txt \
-	vmtest/debian/debian-deps.txt
+	vmtest/debian/debian-deps.txt vmtest/debian/distro-deps.txt
 for f in "$@"; do
 	[ -f "$TOP/$f" ] || die "no package list $f"
 	lists+=("$TOP/$f")

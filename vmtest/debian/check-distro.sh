@@ -31,31 +31,18 @@ mkdir -p "$st"
 cp "$B"/selftests-distro/portown_test "$B"/selftests-distro/bypass_test \
 	"$B"/selftests-distro/handover_test "$st/"
 
-# The workloads' programs (vmtest/debian/workloads): a static Go web server,
-# which authbind cannot help, and a dynamically linked bind loop, which
-# measures authbind's cost per bind against portown's.
-"$TOP/vmtest/deps.sh" vmtest/debian/distro-deps.txt
+# The workloads' programs (vmtest/debian/workloads).
 wl=$B/workloads-distro
-rm -rf "$wl"
-mkdir -p "$wl"
-log "workloads: portown-goweb (Go, CGO_ENABLED=0) and portown-bindloop"
-(cd "$TOP/vmtest/debian/workloads/goweb" &&
-	CGO_ENABLED=0 GOCACHE=$B/go-cache GOFLAGS=-trimpath GOTOOLCHAIN=local \
-	go build -o "$wl/portown-goweb" .)
-readelf -lW "$wl/portown-goweb" | grep -q 'INTERP' &&
-	die "portown-goweb is not static: it would load LD_PRELOAD libraries"
-gcc -std=c11 -Wall -Wextra -Werror -O2 -o "$wl/portown-bindloop" \
-	"$TOP/vmtest/debian/workloads/bindloop.c"
-readelf -lW "$wl/portown-bindloop" | grep -q 'INTERP' ||
-	die "portown-bindloop is static: authbind could not intercept its bind()"
+"$TOP/vmtest/debian/build-workloads.sh" "$wl"
 
 # Debian's LSM list, without portown, for the last boot.
 lsm=$(sed -n 's/^CONFIG_LSM="\(.*\)"$/\1/p' "$kobj/.config" | sed 's/,portown//')
 
 # The image: Debian 13 (trixie) with the scenario's packages, AppArmor and
 # initramfs-tools, the kernel package installed by dpkg (its postinst
-# writes the initramfs). make check's scenario keeps Debian 12.
-export PORTOWN_SUITE=trixie PORTOWN_DISTRO=1 PORTOWN_EXTRA_PACKAGES="apparmor initramfs-tools podman passt uidmap busybox-static netavark nftables iptables dbus libpam-systemd python3 authbind"
+# writes the initramfs).
+PORTOWN_EXTRA_PACKAGES="apparmor initramfs-tools $(sed 's/#.*//' "$TOP/vmtest/debian/packages-workloads.txt" | xargs)"
+export PORTOWN_SUITE=trixie PORTOWN_DISTRO=1 PORTOWN_EXTRA_PACKAGES
 export PORTOWN_KERNEL_DEBS=$kernel PORTOWN_SELFTESTS=$st PORTOWN_WORKLOADS=$wl PORTOWN_IMAGE_SIZE=3G
 PORTOWN_LOCK_HELD=1 heavy "$TOP/vmtest/debian/mkimage.sh" "$out" >"$out/mkimage.log" 2>&1 ||
 	{ tail -n 30 "$out/mkimage.log" >&2; die "the distro image did not build"; }

@@ -24,6 +24,10 @@ if [ "${PORTOWN_DISTRO:-0}" = 1 ]; then
     install -m 0755 "$root/usr/bin/cat" "$root/usr/local/bin/portown-aa-cat"
     install -m 0755 "$root/bin/nc.openbsd" "$root/usr/local/bin/portown-aa-nc"
 fi
+if [ -n "${PORTOWN_WORKLOADS:-}" ]; then
+    tar -C "$here/overlay-workloads" --owner=0 --group=0 --numeric-owner -cf - . |
+        tar -C "$root" --no-overwrite-dir -xpf -
+fi
 
 echo portown-debian > "$root/etc/hostname"
 cat > "$root/etc/hosts" <<'EOF'
@@ -104,13 +108,15 @@ masked=(apt-daily.timer apt-daily-upgrade.timer
     systemd-sysusers.service systemd-update-utmp.service
     systemd-update-utmp-runlevel.service systemd-journal-flush.service
     systemd-random-seed.service sys-kernel-tracing.mount)
-# make check's guest (a kernel with no modules) also goes without logind
-# and module loading. check-distro's keeps them, as a Debian host has
-# them: logind (with dbus) for alice's lingering systemd --user service,
-# the static device nodes (/dev/net/tun, whose open loads tun for pasta).
+# make check's guests (kernels with no modules) go without module
+# loading, and the Debian 12 one without logind. check-distro's keeps
+# them, as a Debian host has them: the static device nodes (/dev/net/tun,
+# whose open loads tun for pasta). The workloads' guests keep logind (with
+# dbus) for alice's lingering systemd --user service.
 [ "${PORTOWN_DISTRO:-0}" = 1 ] ||
-    masked+=(systemd-logind.service modprobe@.service systemd-modules-load.service
-             kmod-static-nodes.service)
+    masked+=(modprobe@.service systemd-modules-load.service kmod-static-nodes.service)
+[ "${PORTOWN_DISTRO:-0}" = 1 ] || [ -n "${PORTOWN_WORKLOADS:-}" ] ||
+    masked+=(systemd-logind.service)
 systemctl --root="$root" mask "${masked[@]}" >&2
 # Generators run before systemd loads a single unit, each one an exec of a
 # binary linked against libsystemd-shared: together about 20 s of every

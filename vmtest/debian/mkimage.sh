@@ -35,7 +35,11 @@
 #   PORTOWN_KERNEL_DEBS     kernel packages for stage 2 (dpkg --root -i)
 #   PORTOWN_SELFTESTS       a directory of portown kselftests copied to
 #                           /usr/local/lib/portown-selftests
-#   PORTOWN_DISTRO          1: also overlay-distro/ (AppArmor test profile)
+#   PORTOWN_DISTRO          1: also overlay-distro/ (AppArmor test profiles)
+#   PORTOWN_WORKLOADS       a directory of the workloads' programs
+#                           (build-workloads.sh), copied to
+#                           /usr/local/lib/portown-workloads, with
+#                           overlay-workloads/ (their system unit)
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -128,6 +132,7 @@ fi
 overlay_files=()
 overlays=("$here/overlay")
 [ "${PORTOWN_DISTRO:-0}" = 1 ] && overlays+=("$here/overlay-distro")
+[ -n "${PORTOWN_WORKLOADS:-}" ] && overlays+=("$here/overlay-workloads")
 while IFS= read -r -d '' f; do overlay_files+=("$f"); done \
     < <(find "${overlays[@]}" \( -type f -o -type l \) -print0 | sort -z)
 distro_files=()
@@ -136,13 +141,17 @@ if [ -n "${PORTOWN_SELFTESTS:-}" ]; then
     while IFS= read -r -d '' f; do distro_files+=("$f"); done \
         < <(find "$PORTOWN_SELFTESTS" -maxdepth 1 -type f -print0 | sort -z)
 fi
+if [ -n "${PORTOWN_WORKLOADS:-}" ]; then
+    while IFS= read -r -d '' f; do distro_files+=("$f"); done \
+        < <(find "$PORTOWN_WORKLOADS" -maxdepth 1 -type f -print0 | sort -z)
+fi
 
 key2=$( {
     echo "stage2 v1 $key1 size=$size tools=${#tool_files[@]}"
     hash_files "$here/mkimage.sh" "$here/finish-rootfs.sh" "${overlay_files[@]}"
     for f in "${overlay_files[@]}"; do stat -c '%n %a' "$f" | sed "s|$here/||"; done
     [ ${#tool_files[@]} -eq 0 ] || hash_files "${tool_files[@]}"
-    echo "distro=${PORTOWN_DISTRO:-0}"
+    echo "distro=${PORTOWN_DISTRO:-0} workloads=${PORTOWN_WORKLOADS:+1}"
     [ ${#distro_files[@]} -eq 0 ] || hash_files "${distro_files[@]}"
 } | sha256sum | cut -d' ' -f1)
 

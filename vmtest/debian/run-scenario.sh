@@ -1,11 +1,21 @@
 #!/bin/bash
 # run-scenario.sh [--results FILE] [--out DIR] [--kernel BZIMAGE] [--timeout S] [--keep]
-#                 [--distro INITRD LSM]
+#                 [--workloads] [--demo] [--distro INITRD LSM]
 #
-# --distro: make check-distro's variant: the kernel is Debian's build with
-# portown (with its INITRD), booted with no lsm= (portown_distro=1 runs the
-# AppArmor checks and the kselftests in the guest's second boot), then a
-# third boot with lsm=LSM (portown left out) that must keep
+# --demo: make demo's Debian 13 boot (portown_demo=1): one boot, nginx,
+# then alice's rootless Podman on :80 and mallory's refusal; no reboot.
+#
+# --workloads: the Debian 13 guest's workloads (portown_workloads=1): alice's
+# systemd --user service takes 443 at the end of the first boot and must
+# come back after the reboot, then rootless Podman, a static Go binary
+# beside authbind, a unit in Caddy's shape and strict with sshd run in the
+# second boot. The image is mkimage.sh's, with its environment
+# (PORTOWN_SUITE=trixie, PORTOWN_WORKLOADS, ...).
+#
+# --distro: make check-distro's variant, with --workloads: the kernel is
+# Debian's build with portown (with its INITRD), booted with no lsm=
+# (portown_distro=1 runs the AppArmor checks and the kselftests in the
+# guest's second boot), then a third boot with lsm=LSM (portown left out) that must keep
 # ip_unprivileged_port_start at 1024.
 #
 # Host side of the portown Debian scenario (issue 4): builds or reuses the
@@ -28,7 +38,7 @@ out=$repo/build/debian
 results=
 kernel=$repo/build/kbuild/arch/x86/boot/bzImage
 tmo=900
-keep=0 distro=0 initrd= nolsm=
+keep=0 distro=0 workloads=0 demo=0 initrd= nolsm=
 while [ $# -gt 0 ]; do
     case $1 in
     --results) results=$2; shift 2 ;;
@@ -36,8 +46,10 @@ while [ $# -gt 0 ]; do
     --kernel) kernel=$2; shift 2 ;;
     --timeout) tmo=$2; shift 2 ;;
     --keep) keep=1; shift ;;
-    --distro) distro=1; initrd=$2; nolsm=$3; shift 3 ;;
-    -h|--help) sed -n '2,15p' "$0"; exit 0 ;;
+    --workloads) workloads=1; shift ;;
+    --demo) demo=1; shift ;;
+    --distro) distro=1 workloads=1; initrd=$2; nolsm=$3; shift 3 ;;
+    -h|--help) sed -n '2,27p' "$0"; exit 0 ;;
     *) echo "run-scenario: unknown argument $1" >&2; exit 2 ;;
     esac
 done
@@ -97,11 +109,12 @@ if [ "${PORTOWN_LOCK_HELD:-0}" != 1 ]; then
 fi
 
 # ---------------------------------------------------------------- image
+case ${PORTOWN_SUITE:-bookworm} in trixie) release=13 ;; *) release=12 ;; esac
 t=$(date +%s)
 if "$here/mkimage.sh" "$out" >"$out/mkimage.log" 2>&1; then
-    host_ok "host: Debian 12 image built or reused ($(( $(date +%s) - t ))s; $(tail -n 1 "$out/mkimage.log" | sed 's/^mkimage: //'))"
+    host_ok "host: Debian $release image built or reused ($(( $(date +%s) - t ))s; $(tail -n 1 "$out/mkimage.log" | sed 's/^mkimage: //'))"
 else
-    host_fail "host: Debian 12 image built" "$(tail -n 15 "$out/mkimage.log")"
+    host_fail "host: Debian $release image built" "$(tail -n 15 "$out/mkimage.log")"
     finish 1
 fi
 if [ -f "$kernel" ]; then host_ok "host: portown test kernel present ($kernel)"
@@ -135,10 +148,12 @@ while [ "$p443" = "$p80" ]; do p443=$(free_port); done
 # kunit.enable=0: the KUnit suites ran in make check's main boot already;
 # here they would only add seconds to both boots.
 cmdline="root=/dev/vda rw console=ttyS0 lsm=portown,landlock panic=-1 audit=1 loglevel=5 systemd.show_status=error tsc=reliable kunit.enable=0 portown_scenario=1"
+[ $workloads = 1 ] && cmdline+=" portown_workloads=1"
+[ $demo = 1 ] && cmdline+=" portown_demo=1"
 initrd_args=()
 if [ $distro = 1 ]; then
     # Debian's kernel: its own CONFIG_LSM (portown included), its initramfs.
-    cmdline="root=/dev/vda rw console=ttyS0 panic=-1 audit=1 loglevel=5 systemd.show_status=error tsc=reliable portown_scenario=1 portown_distro=1"
+    cmdline="root=/dev/vda rw console=ttyS0 panic=-1 audit=1 loglevel=5 systemd.show_status=error tsc=reliable portown_scenario=1 portown_workloads=1 portown_distro=1"
     cp "$initrd" "$rundir/initrd.img"
     initrd_args=(-initrd "$rundir/initrd.img")
 fi
@@ -172,8 +187,8 @@ host_fetch() { # N
        grep -q portown-demo-page <<<"$body"; then
         host_ok "host: page fetched over http via 127.0.0.1:$p80 -> guest:80 (boot $n)"
     else host_fail "host: page fetched over http via 127.0.0.1:$p80 -> guest:80 (boot $n)" "$body"; fi
-    if [ $distro = 1 ] && [ "$n" = 2 ]; then
-        # check-distro gave 443 to alice's systemd --user service (plain
+    if [ $workloads = 1 ] && [ "$n" = 2 ]; then
+        # The workloads' scenario gave 443 to alice's systemd --user service (plain
         # http, python3) at the end of the first boot.
         if body=$(curl -sS --max-time 30 "http://127.0.0.1:$p443/" 2>&1) &&
            grep -q portown-user-service-page <<<"$body"; then
@@ -266,17 +281,26 @@ if [ $timed_out = 1 ]; then
         "last console lines:" "$(tail -n 15 "$console")"
 else host_ok "host: scenario finished within ${tmo}s (QEMU ${qemu_secs}s)"; fi
 restarts=$(grep -ac 'reboot: Restarting system' "$console")
-if [ "$restarts" = 1 ] && [ $extra_boot = 0 ]; then host_ok "host: the guest rebooted exactly once"
-else host_fail "host: the guest rebooted exactly once" "saw $restarts restarts"; fi
-if grep -aq 'PORTOWN-EVENT: REBOOT' "$console"; then host_ok "host: guest finished phase 1 and rebooted"
-else host_fail "host: guest finished phase 1 and rebooted" "$(tail -n 15 "$console")"; fi
-if [ $done_seen != 0 ]; then host_ok "host: guest finished phase 2"
-else host_fail "host: guest finished phase 2"; fi
+fetches="1 2"
+if [ $demo = 1 ]; then	# one boot
+    fetches=1
+    if [ "$restarts" = 0 ]; then host_ok "host: the guest did not reboot (make demo's single boot)"
+    else host_fail "host: the guest did not reboot (make demo's single boot)" "saw $restarts restarts"; fi
+    if [ $done_seen != 0 ]; then host_ok "host: guest finished the demo"
+    else host_fail "host: guest finished the demo" "$(tail -n 15 "$console")"; fi
+else
+    if [ "$restarts" = 1 ] && [ $extra_boot = 0 ]; then host_ok "host: the guest rebooted exactly once"
+    else host_fail "host: the guest rebooted exactly once" "saw $restarts restarts"; fi
+    if grep -aq 'PORTOWN-EVENT: REBOOT' "$console"; then host_ok "host: guest finished phase 1 and rebooted"
+    else host_fail "host: guest finished phase 1 and rebooted" "$(tail -n 15 "$console")"; fi
+    if [ $done_seen != 0 ]; then host_ok "host: guest finished phase 2"
+    else host_fail "host: guest finished phase 2"; fi
+fi
 if [ $distro = 1 ]; then
     if [ $nolsm_done = 1 ]; then host_ok "host: the boot with portown left out of lsm= ran its checks"
     else host_fail "host: the boot with portown left out of lsm= ran its checks"; fi
 fi
-for n in 1 2; do
+for n in $fetches; do
     case " $fetched " in *" $n "*) ;; *) host_fail "host: page fetched through the forwarded port (boot $n)" "the guest never asked" ;; esac
 done
 splat_re='BUG:|WARNING:|KASAN|UBSAN|possible .*locking|INFO: rcu|hung_task|Kernel panic|Oops'
