@@ -36,10 +36,13 @@ void po_parser_free(struct po_parser *ps)
 		free(ps->files[i]);
 	free(ps->files);
 	free(ps->open);
+	free(ps->read);
 	ps->diags = NULL;
 	ps->files = NULL;
 	ps->open = NULL;
+	ps->read = NULL;
 	ps->ndiags = ps->nfiles = ps->nmore = ps->nopen = ps->open_cap = 0;
+	ps->nread = ps->read_cap = 0;
 }
 
 static void oom(void)
@@ -550,23 +553,51 @@ static void parse_path(struct po_parser *ps, const char *path,
 			char chain[400];
 			size_t o = 0;
 
+			/* each file under the name it was first opened by */
 			for (size_t k = i; k < ps->nopen && o < sizeof(chain); k++)
 				o += (size_t)snprintf(chain + o, sizeof(chain) - o, "'%s' -> ", ps->open[k].name);
 			if (o < sizeof(chain))
-				snprintf(chain + o, sizeof(chain) - o, "'%s'", path);
+				snprintf(chain + o, sizeof(chain) - o, "'%s'", ps->open[i].name);
 			po_diag_add(ps, rfile, rline, rcol, "include cycle: %s", chain);
 		}
 		if (fd != STDIN_FILENO)
 			close(fd);
 		return;
 	}
+	/*
+	 * A file already read (the same device and inode, whatever the path)
+	 * is not read again: the default configuration reads the drop-in
+	 * directory itself, and the main file may include it too.
+	 */
+	for (size_t i = 0; i < ps->nread; i++) {
+		if (ps->read[i].dev == (uint64_t)st.st_dev && ps->read[i].ino == (uint64_t)st.st_ino) {
+			if (fd != STDIN_FILENO)
+				close(fd);
+			return;
+		}
+	}
 	buf = read_all(fd, &len, &err);
 	if (fd != STDIN_FILENO)
 		close(fd);
 	if (!buf) {
-		po_diag_add(ps, path, 0, 0, "cannot read: %s", strerror(err));
+		if (rfile)
+			po_diag_add(ps, rfile, rline, rcol, "cannot read '%s': %s", path, strerror(err));
+		else
+			po_diag_add(ps, path, 0, 0, "cannot read: %s", strerror(err));
 		return;
 	}
+	if (ps->nread == ps->read_cap) {
+		size_t n = ps->read_cap ? ps->read_cap * 2 : 8;
+		struct po_open_file *v = realloc(ps->read, n * sizeof(*v));
+
+		if (!v)
+			oom();
+		ps->read = v;
+		ps->read_cap = n;
+	}
+	ps->read[ps->nread++] = (struct po_open_file){
+		.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino, .name = intern_file(ps, path),
+	};
 	if (ps->nopen == ps->open_cap) {
 		size_t n = ps->open_cap ? ps->open_cap * 2 : 8;
 		struct po_open_file *v = realloc(ps->open, n * sizeof(*v));
@@ -609,15 +640,14 @@ static void parse_include(struct line_ctx *lc)
 	const char *pat = lc->f[1].s;
 	char *full;
 
-	if (pat[0] == '/') {
+	if (pat[0] == '/' || !strchr(lc->file, '/')) {
+		/* absolute, or the including file is in the current directory */
 		full = xstrdup(pat);
 	} else {
 		/* relative to the including file's directory */
 		const char *slash = strrchr(lc->file, '/');
-		int dl = slash ? (int)(slash - lc->file) : 1;
-		const char *dir = slash ? lc->file : ".";
 
-		if (asprintf(&full, "%.*s/%s", dl, dir, pat) < 0)
+		if (asprintf(&full, "%.*s/%s", (int)(slash - lc->file), lc->file, pat) < 0)
 			oom();
 	}
 	bool wild = strpbrk(pat, "*?[") != NULL;
@@ -687,13 +717,38 @@ void po_parse_default(struct po_parser *ps, const char *conf,
 	}
 }
 
+static int seq_cmp(const void *a, const void *b)
+{
+	const struct po_rule *x = *(const struct po_rule *const *)a, *y = *(const struct po_rule *const *)b;
+
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * The distinct rule past the kernel's limit in file order: the first
+ * occurrence of each distinct rule (canonicalize keeps it), by position.
+ */
+static const struct po_rule *first_over_limit(const struct po_policy *p)
+{
+	const struct po_rule **v = malloc(p->nrules * sizeof(*v)), *r;
+
+	if (!v)
+		oom();
+	for (size_t i = 0; i < p->nrules; i++)
+		v[i] = &p->rules[i];
+	qsort(v, p->nrules, sizeof(*v), seq_cmp);
+	r = v[PO_MAX_RULES];
+	free(v);
+	return r;
+}
+
 size_t po_parse_finish(struct po_parser *ps)
 {
 	struct po_policy *p = ps->pol;
 
 	po_policy_canonicalize(p);
 	if (p->nrules > PO_MAX_RULES) {
-		const struct po_rule *r = &p->rules[PO_MAX_RULES];
+		const struct po_rule *r = first_over_limit(p);
 
 		po_diag_add(ps, r->src_file, r->src_line, 1,
 			    "too many rules (%s%zu distinct; the kernel accepts at most %u)",

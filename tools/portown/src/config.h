@@ -43,6 +43,8 @@ struct po_parser {
 	size_t nmore;		/* diagnostics past PO_MAX_DIAGS */
 	struct po_open_file *open;	/* the include chain, outermost first */
 	size_t nopen, open_cap;
+	struct po_open_file *read;	/* every file read: none is read twice */
+	size_t nread, read_cap;
 	char **files;		/* owned copies of every file name seen */
 	size_t nfiles;
 	const char *reserved_file, *strict_file;

@@ -30,7 +30,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef PORTOWN_VERSION
 #define PORTOWN_VERSION "0.1"
@@ -51,6 +53,12 @@ static const char *prog = "portownctl";
 /* what a successful kernel write changed, for the exit status (6) */
 static const char *changed;
 
+/* the global -j/--json and -p/--pretty, given before the command */
+static bool opt_json, opt_pretty;
+
+/* the last message of warnx, for the "error" member of a failed JSON document */
+static char last_error[2048];
+
 static void warnx(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void warnx(const char *fmt, ...)
 {
@@ -61,6 +69,9 @@ static void warnx(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
 }
 
 /* ---------------------------------------------------------------- help */
@@ -491,7 +502,7 @@ static unsigned listener_warnings(const struct po_policy *pol)
 		if (np && !dup && j.verdict == PO_VERDICT_SQUATTER) {
 			const struct po_proc *p = &procs[j.best];
 			const char *proto = po_proto_name(s->proto);
-			char name[256], who[300];
+			char name[256], who[300], comm[sizeof(p->comm) * 4];
 
 			if (po_user_name(p->euid, name, sizeof(name)))
 				snprintf(who, sizeof(who), "user %s", name);
@@ -502,12 +513,14 @@ static unsigned listener_warnings(const struct po_policy *pol)
 				warn_at(NULL, 0, "%s %u is bound now by %s (pid %d, uid %u), and no rule gives it that port: "
 					"under 'strict' CAP_NET_BIND_SERVICE does not count, so its next bind of %s %u "
 					"(a restart) will be refused; add a rule such as '%s %u %s'",
-					proto, s->port, p->comm, j.pid, p->euid, proto, s->port, proto, s->port, who);
+					proto, s->port, text_safe(p->comm, comm, sizeof(comm)), j.pid, p->euid,
+					proto, s->port, proto, s->port, who);
 			else
 				warn_at(NULL, 0, "%s %u is bound now by %s (pid %d, uid %u), which this policy refuses "
 					"(%s): its next bind of %s %u (a restart) will be refused; if it should keep the port, "
 					"add a rule such as '%s %u %s'",
-					proto, s->port, p->comm, j.pid, p->euid, po_step_describe(j.d.step),
+					proto, s->port, text_safe(p->comm, comm, sizeof(comm)), j.pid, p->euid,
+					po_step_describe(j.d.step),
 					proto, s->port, proto, s->port, who);
 			n++;
 		}
@@ -853,7 +866,7 @@ static int do_show(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ 0 }
 	};
-	bool numeric = false, json = false;
+	bool numeric = false, json = opt_json;
 	struct po_policy pol;
 	char *text;
 	int c;
@@ -868,10 +881,20 @@ static int do_show(int argc, char **argv)
 	}
 	if (optind != argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
-	if (require_active() < 0)
+	if (require_active() < 0 || read_kernel_policy(&pol, &text, NULL, false) != EX_OK) {
+		if (json) {	/* the document still, with the error in it */
+			out_init(stdout, true);
+			out_doc_begin();
+			out_null(OUT_JSON, "reserved", NULL, NULL);
+			out_null(OUT_JSON, "strict", NULL, NULL);
+			out_flag("enforcing", NULL, kio_active() ? read_flag("enforce") : -1, NULL, NULL);
+			out_flag("locked", NULL, kio_active() ? read_flag("lock") : -1, NULL, NULL);
+			out_null(OUT_JSON, "rules", NULL, NULL);
+			out_str(OUT_JSON, "error", NULL, last_error);
+			out_doc_end();
+		}
 		return EX_KERNEL;
-	if (read_kernel_policy(&pol, &text, NULL, false) != EX_OK)
-		return EX_KERNEL;
+	}
 	if (numeric && !json) {
 		fputs(text, stdout);
 		free(text);
@@ -935,11 +958,11 @@ static int do_status(int argc, char **argv)
 	static const struct option opts[] = {
 		HELP_OPT, { "json", no_argument, NULL, 'j' }, { 0 }
 	};
-	bool json = false, havepol = false, active;
+	bool json = opt_json, havepol = false, active;
 	struct po_policy pol;
 	char *stats = NULL, fix[1200];
 	int c, enf = -1, lck = -1, rc = EX_OK;
-	long unpriv;
+	long unpriv, stat_rules = -1;
 
 	while ((c = next_opt(argc, argv, "hj", opts)) != -1) {
 		switch (c) {
@@ -961,6 +984,16 @@ static int do_status(int argc, char **argv)
 		havepol = read_kernel_policy(&pol, NULL, NULL, false) == EX_OK;
 		if (kio_read("stats", &stats, NULL) < 0)
 			stats = NULL;
+	}
+	/* the kernel's own count, for when the policy cannot be read */
+	for (const char *l = stats; l && *l;) {
+		unsigned long long v;
+
+		if (!strncmp(l, "rules ", 6) && sscanf(l + 6, "%llu", &v) == 1 && v <= LONG_MAX)
+			stat_rules = (long)v;
+		l = strchr(l, '\n');
+		if (l)
+			l++;
 	}
 	if (!active || !havepol)
 		rc = EX_KERNEL;
@@ -988,9 +1021,13 @@ static int do_status(int argc, char **argv)
 	} else {
 		out_null(OUT_JSON, "reserved", NULL, NULL);
 		out_null(OUT_JSON, "strict", NULL, NULL);
-		out_null(OUT_JSON, "rules", NULL, NULL);
 		if (active)
-			out_text("reserved: unknown\nstrict: unknown\nrules: unknown\n");
+			out_text("reserved: unknown\nstrict: unknown\n");
+		/* the count the kernel's counters give, so that both agree */
+		if (stat_rules >= 0)
+			out_uint(OUT_ANY, "rules", "rules: %llu\n", (unsigned long long)stat_rules);
+		else
+			out_null(OUT_ANY, "rules", active ? "rules: %s\n" : NULL, "unknown");
 	}
 	if (unpriv >= 0)
 		out_int(OUT_ANY, "ip_unprivileged_port_start", "ip_unprivileged_port_start: %lld\n", unpriv);
@@ -1128,7 +1165,7 @@ static int do_explain(int argc, char **argv)
 	unsigned port;
 	long prot_sock = 0;
 	char err[300];
-	bool use_config = false, active;
+	bool use_config = false, active, cap_given;
 
 	if (!files)
 		return EX_KERNEL;
@@ -1184,6 +1221,7 @@ static int do_explain(int argc, char **argv)
 	}
 	if (enf < 0)
 		enf = 1;
+	cap_given = cap >= 0;
 	if (cap < 0)
 		cap = u.uid == 0;	/* root holds CAP_NET_BIND_SERVICE, others not */
 	/* the stack's own check, when portown is active: a value written back */
@@ -1224,7 +1262,7 @@ static int do_explain(int argc, char **argv)
 	}
 	if ((d.step != PO_STEP_FREE && d.step != PO_STEP_PORT0 && d.step != PO_STEP_OWNED_RULE) || d.stack_refuses)
 		printf("  CAP_NET_BIND_SERVICE: %s (%s)%s\n", cap ? "yes" : "no",
-		       u.uid == 0 ? "uid 0" : "not uid 0",
+		       cap_given ? (cap ? "assumed: --cap" : "assumed: --no-cap") : u.uid == 0 ? "uid 0" : "not uid 0",
 		       pol.strict && d.step != PO_STEP_OWNED_RULE && d.step != PO_STEP_FREE
 		       ? "; the policy is strict, so the capability does not help" : "");
 	if (d.logged)
@@ -1294,12 +1332,33 @@ static const char *listener_why(const struct po_judgement *j, const struct po_po
 	return buf;
 }
 
+/* listeners --json that cannot list: the document, with the error in it */
+static int listeners_failed(bool json)
+{
+	long prot_sock = read_prot_sock();
+
+	if (json) {
+		out_init(stdout, true);
+		out_doc_begin();
+		if (prot_sock >= 0)
+			out_int(OUT_JSON, "ip_unprivileged_port_start", NULL, prot_sock);
+		else
+			out_null(OUT_JSON, "ip_unprivileged_port_start", NULL, NULL);
+		out_null(OUT_JSON, "listeners", NULL, NULL);
+		out_null(OUT_JSON, "squatters", NULL, NULL);
+		out_null(OUT_JSON, "refused", NULL, NULL);
+		out_str(OUT_JSON, "error", NULL, last_error);
+		out_doc_end();
+	}
+	return EX_KERNEL;
+}
+
 static int do_listeners(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		HELP_OPT, { "json", no_argument, NULL, 'j' }, { 0 }
 	};
-	bool json = false;
+	bool json = opt_json;
 	struct po_policy pol;
 	struct po_socks socks;
 	struct po_sockmap map;
@@ -1318,13 +1377,13 @@ static int do_listeners(int argc, char **argv)
 	if (optind != argc)
 		return usage_error("unexpected argument '%s'", argv[optind]);
 	if (require_active() < 0 || read_kernel_policy(&pol, NULL, NULL, false) != EX_OK)
-		return EX_KERNEL;
+		return listeners_failed(json);
 	warn_if_not_init_netns();
 	prot_sock = read_prot_sock();
 	if (po_sockdiag_dump(&socks, err, sizeof(err)) < 0) {
 		warnx("%s", err);
 		po_policy_free(&pol);
-		return EX_KERNEL;
+		return listeners_failed(json);
 	}
 	/* one pass over /proc; without it every socket falls back to its uid */
 	if (po_sockmap_build(&map, procfs) < 0)
@@ -1344,7 +1403,7 @@ static int do_listeners(int argc, char **argv)
 		struct po_proc *procs = nh ? calloc(nh, sizeof(*procs)) : NULL;
 		struct po_judgement j;
 		struct po_user u;
-		char why[400], proc[80], uname[300];
+		char why[400], proc[160], uname[300], safe[300];
 
 		if (nh && !procs) {
 			warnx("out of memory");
@@ -1365,8 +1424,9 @@ static int do_listeners(int argc, char **argv)
 		else if (j.verdict == PO_VERDICT_REFUSED)
 			refused++;
 		listener_why(&j, &pol, prot_sock > 0 ? (unsigned)prot_sock : 0, why, sizeof(why));
+		/* text: names from the system, with no control character */
 		if (u.known)
-			snprintf(uname, sizeof(uname), "%s", u.name);
+			text_safe(u.name, uname, sizeof(uname));
 		else
 			snprintf(uname, sizeof(uname), "%u", u.uid);
 		const char *comm = j.pid ? procs[j.best].comm : NULL;
@@ -1374,9 +1434,9 @@ static int do_listeners(int argc, char **argv)
 		if (!j.pid)
 			snprintf(proc, sizeof(proc), "-");
 		else if (np > 1)
-			snprintf(proc, sizeof(proc), "%d/%s+%zu", j.pid, comm, np - 1);
+			snprintf(proc, sizeof(proc), "%d/%s+%zu", j.pid, text_safe(comm, safe, sizeof(safe)), np - 1);
 		else
-			snprintf(proc, sizeof(proc), "%d/%s", j.pid, comm);
+			snprintf(proc, sizeof(proc), "%d/%s", j.pid, text_safe(comm, safe, sizeof(safe)));
 		out_obj_open(NULL);
 		out_str(OUT_ANY, "protocol", "%-5s ", po_proto_name(s->proto));
 		out_str(OUT_JSON, "family", NULL, s->family == 2 ? "inet" : "inet6");
@@ -1491,7 +1551,7 @@ static const struct cmd cmds[] = {
 
 static void main_usage(FILE *f)
 {
-	fprintf(f, "usage: %s [--securityfs DIR] [--procsys DIR] COMMAND [ARGS]\n"
+	fprintf(f, "usage: %s [-j|--json] [-p|--pretty] [--securityfs DIR] [--procsys DIR] COMMAND [ARGS]\n"
 		"       %s --version | --help\n\ncommands:\n", prog, prog);
 	for (size_t i = 0; i < NCMDS; i++)
 		fprintf(f, "  %s\n", cmds[i].usage);
@@ -1500,6 +1560,7 @@ static void main_usage(FILE *f)
 		"3 invalid configuration (nothing loaded), 4 kernel or system error (nothing\n"
 		"changed), 5 warnings with --strict-warnings (nothing loaded), 6 changed, but\n"
 		"a later step failed (--reserve-ephemeral, --lock, writing the output).\n"
+		"-j, --json: JSON output of show, status, listeners; -p, --pretty: indented JSON.\n"
 		"Environment: PORTOWN_SECURITYFS, PORTOWN_PROCSYS, PORTOWN_PROCFS, PORTOWN_CONFIG,\n"
 		"PORTOWN_CONFDIR, PORTOWN_SYSCTL_ROOT.\n", prog, prog);
 }
@@ -1556,33 +1617,77 @@ static int do_version(int argc, char **argv)
 	return print_version();
 }
 
-int main(int argc, char **argv)
+/* a pipe or socket on standard output whose reader is gone */
+static bool stdout_reader_gone(void)
+{
+	struct pollfd pfd = { .fd = STDOUT_FILENO, .events = POLLOUT };
+	struct stat st;
+
+	return fstat(STDOUT_FILENO, &st) == 0 && (S_ISFIFO(st.st_mode) || S_ISSOCK(st.st_mode)) &&
+	       poll(&pfd, 1, 0) == 1 && (pfd.revents & (POLLERR | POLLHUP));
+}
+
+/*
+ * Every command ends here: standard output flushed and closed, and a write
+ * error reported once, the same way for every command.  A reader that went
+ * away (EPIPE, as with "| head") is no error: the exit status is the
+ * command's own, and nothing is said.
+ */
+static int finish(int rc)
+{
+	int e = 0;
+
+	errno = 0;
+	if (fflush(stdout) != 0 || ferror(stdout))
+		e = errno ? errno : EIO;
+	if (e != EPIPE && stdout_reader_gone())
+		e = EPIPE;
+	if (!e && fclose(stdout) != 0)
+		e = errno ? errno : EIO;
+	if (!e || e == EPIPE)
+		return rc;
+	if (changed) {
+		warnx("cannot write the output: %s; %s", strerror(e), changed);
+		return EX_PARTIAL;
+	}
+	warnx("cannot write the output: %s", strerror(e));
+	return rc >= EX_USAGE ? rc : EX_KERNEL;
+}
+
+/* the commands whose output -j/--json turns into JSON */
+static bool has_json(const struct cmd *c)
+{
+	return c->fn == do_show || c->fn == do_status || c->fn == do_listeners ||
+	       c->fn == do_help || c->fn == do_version;
+}
+
+static int run(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
 		{ "securityfs", required_argument, NULL, OPT_SECURITYFS },
 		{ "procsys", required_argument, NULL, OPT_PROCSYS },
 		{ 0 }
 	};
 	const struct cmd *cmd;
-	int c, rc;
+	int c;
 
-	/*
-	 * A closed pipe on stdout is an error to report, not a reason to die
-	 * between the policy write and --lock.
-	 */
-	signal(SIGPIPE, SIG_IGN);
-	while ((c = next_opt(argc, argv, "+hV", opts)) != -1) {
+	while ((c = next_opt(argc, argv, "+hVjp", opts)) != -1) {
 		switch (c) {
 		case 'h': main_usage(stdout); return EX_OK;
-		case 'V': print_version(); return fflush(stdout) ? EX_KERNEL : EX_OK;
+		case 'V': return print_version();
+		case 'j': opt_json = true; break;
+		case 'p': opt_pretty = true; break;
 		case OPT_SECURITYFS: po_securityfs_dir = optarg; break;
 		case OPT_PROCSYS: po_procsys_dir = optarg; break;
 		default: return EX_USAGE;
 		}
 	}
 	kio_init_paths();
+	out_set_pretty(opt_pretty);
 	if (optind == argc) {
 		main_usage(stderr);
 		return EX_USAGE;
@@ -1593,20 +1698,20 @@ int main(int argc, char **argv)
 		return usage_error("unknown command '%s'", argv[optind]);
 	}
 	cur_cmd = cmd;
+	if (opt_json && !has_json(cmd))
+		return usage_error("'%s' has no JSON output (-j, --json: show, status, listeners)", cmd->name);
 	argv += optind;
 	argc -= optind;
 	optind = 0;	/* full reset: the "+" mode above must not carry over */
-	rc = cmd->fn(argc, argv);
-	errno = 0;
-	if (fflush(stdout) != 0 || ferror(stdout)) {
-		int e = errno ? errno : EIO;
+	return cmd->fn(argc, argv);
+}
 
-		if (changed) {
-			warnx("cannot write the output: %s; %s", strerror(e), changed);
-			return EX_PARTIAL;
-		}
-		warnx("cannot write the output: %s", strerror(e));
-		return rc >= EX_USAGE ? rc : EX_KERNEL;
-	}
-	return rc;
+int main(int argc, char **argv)
+{
+	/*
+	 * A closed pipe on stdout must not kill us between the policy write
+	 * and --lock: writes fail with EPIPE instead (see finish()).
+	 */
+	signal(SIGPIPE, SIG_IGN);
+	return finish(run(argc, argv));
 }

@@ -13,9 +13,14 @@
 #define MAX_DEPTH	16
 
 static FILE *out_f;
-static bool out_json;
+static bool out_json, out_pretty;
 static unsigned depth;
 static bool first[MAX_DEPTH];	/* no member printed yet at this level */
+
+static FILE *of(void)
+{
+	return out_f ? out_f : stdout;
+}
 
 void out_init(FILE *f, bool json)
 {
@@ -29,21 +34,33 @@ bool out_is_json(void)
 	return out_json;
 }
 
-static FILE *of(void)
+void out_set_pretty(bool pretty)
 {
-	return out_f ? out_f : stdout;
+	out_pretty = pretty;
+}
+
+/* pretty JSON: a new line indented to the current depth */
+static void newline(void)
+{
+	if (!out_pretty)
+		return;
+	fputc('\n', of());
+	for (unsigned i = 0; i < depth; i++)
+		fputs("  ", of());
 }
 
 /* the separator and "key": of the next member */
 static void member(const char *key)
 {
-	if (depth && !first[depth - 1])
+	if (depth && depth <= MAX_DEPTH && !first[depth - 1])
 		fputc(',', of());
-	if (depth)
+	if (depth && depth <= MAX_DEPTH)
 		first[depth - 1] = false;
+	if (depth)
+		newline();
 	if (key) {
 		json_str(of(), key);
-		fputc(':', of());
+		fputs(out_pretty ? ": " : ":", of());
 	}
 }
 
@@ -62,9 +79,11 @@ static void close_level(char c)
 {
 	if (!out_json)
 		return;
-	fputc(c, of());
 	if (depth)
 		depth--;
+	if (depth < MAX_DEPTH && !first[depth])	/* not empty */
+		newline();
+	fputc(c, of());
 }
 
 void out_obj_open(const char *key) { open_level(key, '{'); }
@@ -225,6 +244,48 @@ void json_str(FILE *f, const char *s)
 		}
 	}
 	fputc('"', f);
+}
+
+const char *text_safe(const char *s, char *buf, size_t size)
+{
+	size_t o = 0;
+
+	if (!size)
+		return buf;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		size_t n = *p >= 0x80 ? utf8_len(p) : 0;
+
+		if (n == 2 && p[0] == 0xc2 && p[1] < 0xa0)
+			n = 0;	/* a C1 control */
+		if (n) {
+			if (o + n >= size)
+				break;
+			memcpy(buf + o, p, n);
+			o += n;
+			p += n - 1;
+		} else if (*p < 0x20 || *p >= 0x7f) {
+			char e[8];
+
+			if (*p == '\n')
+				snprintf(e, sizeof(e), "\\n");
+			else if (*p == '\t')
+				snprintf(e, sizeof(e), "\\t");
+			else if (*p == '\r')
+				snprintf(e, sizeof(e), "\\r");
+			else
+				snprintf(e, sizeof(e), "\\x%02x", *p);
+			if (o + strlen(e) >= size)
+				break;
+			memcpy(buf + o, e, strlen(e));
+			o += strlen(e);
+		} else {
+			if (o + 1 >= size)
+				break;
+			buf[o++] = (char)*p;
+		}
+	}
+	buf[o] = '\0';
+	return buf;
 }
 
 const char *rule_owner_named(const struct po_rule *r, char *buf, size_t size)

@@ -21,6 +21,8 @@ enum out_type { OUT_TEXT = 1, OUT_JSON = 2, OUT_ANY = 3 };
 /* where and how to print (default: stdout, text) */
 void out_init(FILE *f, bool json);
 bool out_is_json(void);
+/* JSON on several lines, indented by two spaces (kept across out_init) */
+void out_set_pretty(bool pretty);
 
 /*
  * A whole JSON document: '{' with "version" and "portownctl_version" first;
@@ -47,6 +49,12 @@ void out_text(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* a JSON string literal, or null for NULL, always valid JSON */
 void json_str(FILE *f, const char *s);
+/*
+ * s made safe for a terminal, into buf (cut to fit): control characters,
+ * DEL, C1 controls (U+0080-U+009F) and bytes that are not UTF-8 become
+ * \n, \t, \r or \xHH; the rest, well-formed UTF-8 included, is kept.
+ */
+const char *text_safe(const char *s, char *buf, size_t size);
 /* "user www-data" / "group devs" / "uid 1234" (no name) into buf */
 const char *rule_owner_named(const struct po_rule *r, char *buf, size_t size);
 /* "tcp 80 user www-data" (names where known) into buf */

@@ -49,7 +49,9 @@ int po_policy_add(struct po_policy *p, const struct po_rule *r)
 		p->rules = n;
 		p->cap = ncap;
 	}
-	p->rules[p->nrules++] = *r;
+	p->rules[p->nrules] = *r;
+	p->rules[p->nrules].seq = p->nrules;
+	p->nrules++;
 	return 0;
 }
 
@@ -71,9 +73,9 @@ static int rule_qsort_cmp(const void *a, const void *b)
 
 	if (c)
 		return c;
-	/* stable with respect to source order, so the first occurrence wins */
+	/* by source order, so the first occurrence wins */
 	const struct po_rule *ra = a, *rb = b;
-	return ra < rb ? -1 : ra > rb;
+	return ra->seq < rb->seq ? -1 : ra->seq > rb->seq;
 }
 
 void po_policy_canonicalize(struct po_policy *p)

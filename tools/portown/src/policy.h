@@ -30,6 +30,7 @@ struct po_rule {
 	/* where the rule came from (config parser); not part of identity */
 	const char *src_file;
 	unsigned src_line;
+	size_t seq;		/* order of po_policy_add (file order) */
 };
 
 struct po_policy {

@@ -280,12 +280,15 @@ int po_proc_read(const char *procfs, int pid, struct po_proc *p)
 	snprintf(path, sizeof(path), "%s/%d/comm", procfs, pid);
 	f = fopen(path, "re");
 	if (f) {
+		/* the whole name: it may hold a newline; only the last one is the kernel's */
 		char c[sizeof(p->comm)];
+		size_t n = fread(c, 1, sizeof(c) - 1, f);
 
-		if (fgets(c, sizeof(c), f)) {
-			c[strcspn(c, "\n")] = '\0';
+		if (n && c[n - 1] == '\n')
+			n--;
+		c[n] = '\0';
+		if (n && !memchr(c, '\0', n))
 			memcpy(p->comm, c, sizeof(c));
-		}
 		fclose(f);
 	}
 	p->init_userns = same_userns(procfs, pid);

@@ -140,6 +140,35 @@ printf 'include cyc2.conf\n' >"$t/cyc1.conf"
 printf 'include cyc1.conf\n' >"$t/cyc2.conf"
 run "$P" check "$t/cyc1.conf"
 check "check: an include cycle is named with its chain" sh -c "[ $rc -eq 3 ] && grep -qx \"$t/cyc2.conf:1:9: include cycle: '$t/cyc1.conf' -> '$t/cyc2.conf' -> '$t/cyc1.conf'\" '$t/err'"
+# a cycle named with one spelling of each file, however the includes spell it
+mkdir -p "$t/cyc"
+printf 'include ./cb.conf\n' >"$t/cyc/ca.conf"
+printf 'include ./ca.conf\n' >"$t/cyc/cb.conf"
+(cd "$t/cyc" && "$P" check ca.conf >"$t/out" 2>"$t/err"); rc=$?
+check "check: an include cycle spells each file one way (exit 3)" [ $rc -eq 3 ]
+check "check: the cycle message with one spelling per file" is_file "$t/err" "./cb.conf:1:9: include cycle: 'ca.conf' -> './cb.conf' -> 'ca.conf'
+portownctl: 1 error in the configuration"
+# an include that cannot be read whole is reported at the include line
+printf 'tcp 80 uid 33\ninclude /dev/zero\n' >"$t/inczero.conf"
+run "$P" check "$t/inczero.conf"
+check "check: an oversized include is reported at its include line (exit 3)" sh -c "[ $rc -eq 3 ] && [ ! -s '$t/out' ]"
+check "check: the oversized include message" is_file "$t/err" "$t/inczero.conf:2:9: cannot read '/dev/zero': File too large
+portownctl: 1 error in the configuration"
+# the default configuration reads the drop-ins; an include of them too reads each once
+mkdir -p "$t/dd/portown.d"
+printf 'include portown.d/*.conf\ntcp 22 uid 0\n' >"$t/dd/portown.conf"
+printf 'strict\ntcp 2222 uid 0\n' >"$t/dd/portown.d/10-ssh.conf"
+ln -s 10-ssh.conf "$t/dd/portown.d/20-link.conf"
+run env PORTOWN_CONFIG="$t/dd/portown.conf" PORTOWN_CONFDIR="$t/dd/portown.d" "$P" check
+check "default config including its own drop-ins: each file read once, exit 0" sh -c "[ $rc -eq 0 ] && [ ! -s '$t/err' ]"
+check "default config including its own drop-ins: the policy" is_file "$t/out" "reserved 1024
+strict
+tcp 22 uid 0
+tcp 2222 uid 0"
+printf 'strict\n' >"$t/dd/other.conf"
+printf 'include other.conf\ninclude ./other.conf\ninclude ../dd/other.conf\n' >"$t/dd/thrice.conf"
+run "$P" check "$t/dd/thrice.conf" "$t/dd/other.conf"
+check "the same file by three paths and on the command line: read once" sh -c "[ $rc -eq 0 ] && [ ! -s '$t/err' ] && [ \"\$(cat '$t/out')\" = \"\$(printf 'reserved 1024\nstrict')\" ]"
 awk 'BEGIN { for (i = 1; i <= 25; i++) printf "tcp 0 uid %d\n", i }' >"$t/many.conf"
 run "$P" check "$t/many.conf"
 check "check: errors stop after 20, with a count of the rest" sh -c "[ $rc -eq 3 ] && [ \$(wc -l <'$t/err') -eq 22 ] &&
@@ -241,7 +270,7 @@ if [ -n "$asuser" ]; then
 	check "load --dry-run without read access to the policy: exit 4, no diff against an empty policy" sh -c "[ $rc -eq 4 ] && [ ! -s '$t/out' ]"
 		check "load --dry-run without read access: the message" is_file "$t/err" "portownctl: cannot read the loaded policy ($t/sec0600/policy: Permission denied): it is readable by root only (mode 0600); load --dry-run needs it to show the changes: run it as root ('portownctl check' validates the configuration without the kernel)"
 	run $asuser env PORTOWN_SECURITYFS="$t/sec0600" "$P" status --json
-	check "status --json without read access to the policy: nulls, exit 4" sh -c "[ $rc -eq 4 ] && jq -e '.active == true and .reserved == null and .strict == null and .rules == null and .enforcing == true' '$t/out' >/dev/null &&
+	check "status --json without read access to the policy: nulls, exit 4" sh -c "[ $rc -eq 4 ] && jq -e '.active == true and .reserved == null and .strict == null and .rules == .stats.rules and .rules != null and .enforcing == true' '$t/out' >/dev/null &&
 		grep -q 'readable by root only' '$t/err'"
 else
 	n=$((n + 3)); echo "ok $((n - 2)) - load --dry-run without read access # SKIP no setpriv"
@@ -260,11 +289,22 @@ if command -v python3 >/dev/null; then
 	python3 -c 'import os, subprocess, sys
 r, w = os.pipe(); os.close(r)
 sys.exit(subprocess.call(sys.argv[1:], stdout=w))' "$P" load --lock "$t/good.conf" 2>"$t/err"; rc=$?
-	check "load --lock to a closed pipe: loaded and locked, exit 6" sh -c "[ $rc -eq 6 ] && [ \"\$(cat '$S/policy')\" = '$canon' ] && [ \"\$(cat '$S/lock')\" = 1 ] &&
-		grep -qx 'portownctl: cannot write the output: Broken pipe; the new policy is in force' '$t/err'"
+	check "load --lock to a closed pipe: loaded and locked, quietly, exit 0" sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$S/policy')\" = '$canon' ] && [ \"\$(cat '$S/lock')\" = 1 ] &&
+		[ ! -s '$t/err' ]"
+	awk 'BEGIN { for (i = 1; i <= 20000; i++) printf "tcp %d uid 0\n", i }' >"$t/big.conf"
+	python3 -c 'import os, subprocess, sys
+r, w = os.pipe(); os.close(r)
+sys.exit(subprocess.call(sys.argv[1:], stdout=w))' "$P" check "$t/big.conf" 2>"$t/err"; rc=$?
+	check "check to a closed pipe: no message, the command's own exit status 0" sh -c "[ $rc -eq 0 ] && [ ! -s '$t/err' ]"
+	python3 -c 'import os, subprocess, sys
+r, w = os.pipe(); os.close(r)
+sys.exit(subprocess.call(sys.argv[1:], stdout=w))' "$P" check "$t/bad.conf" 2>"$t/err"; rc=$?
+	check "check of a bad file to a closed pipe: still exit 3, the errors on stderr" sh -c "[ $rc -eq 3 ] && grep -qx 'portownctl: 3 errors in the configuration' '$t/err' && ! grep -q 'cannot write' '$t/err'"
 	printf '0\n' >"$S/lock"
 else
-	n=$((n + 1)); echo "ok $n - load --lock to a closed pipe # SKIP no python3"
+	n=$((n + 3)); echo "ok $((n - 2)) - load --lock to a closed pipe # SKIP no python3"
+	echo "ok $((n - 1)) - check to a closed pipe # SKIP no python3"
+	echo "ok $n - check of a bad file to a closed pipe # SKIP no python3"
 fi
 cp "$t/before" "$S/policy"
 "$P" load --dry-run "$t/good.conf" >/dev/full 2>"$t/err"; rc=$?
@@ -274,6 +314,16 @@ check "enforce off to a full stdout: the mode is switched, exit 6" sh -c "[ $rc 
 printf '1\n' >"$S/enforce"
 "$P" show >/dev/full 2>/dev/null; rc=$?
 check "show to a full stdout: exit 4" [ $rc -eq 4 ]
+{ "$P" check "$t/big.conf"; echo $? >"$t/rc"; } 2>"$t/err" | head -n 1 >"$t/out"
+check "check | head -n 1: the first line, no message, exit 0" sh -c "[ \"\$(cat '$t/rc')\" = 0 ] && [ \"\$(cat '$t/out')\" = 'reserved 1024' ] && [ ! -s '$t/err' ]"
+# every output path checks for write errors the same way
+for a in --help -V --version help version "help load" "load --help" "status --help"; do
+	"$P" $a >/dev/full 2>"$t/err"; rc=$?
+	check "$a to a full stdout: exit 4" [ $rc -eq 4 ]
+	check "$a to a full stdout: the message" is_file "$t/err" "portownctl: cannot write the output: No space left on device"
+done
+"$P" check "$t/good.conf" >/dev/full 2>"$t/err"; rc=$?
+check "check to a full stdout: exit 4, the message" sh -c "[ $rc -eq 4 ] && [ \"\$(cat '$t/err')\" = 'portownctl: cannot write the output: No space left on device' ]"
 mkdir "$t/seclock" && cp "$S"/* "$t/seclock/" && rm "$t/seclock/lock" && mkdir "$t/seclock/lock"
 run env PORTOWN_SECURITYFS="$t/seclock" "$P" load --lock "$t/good.conf"
 check "load --lock when locking fails: the policy is in force, exit 6" sh -c "[ $rc -eq 6 ] && [ \"\$(cat '$t/seclock/policy')\" = '$canon' ] &&
@@ -305,9 +355,18 @@ run "$P" status --json
 check "status --json is valid JSON" sh -c "[ $rc -eq 0 ] && jq -e '.active == true and .rules == 4 and .stats.denied == 2 and .ip_unprivileged_port_start == 0' '$t/out' >/dev/null"
 mv "$S/policy" "$t/policy.saved" && mkdir "$S/policy"
 run "$P" status
-check "status without a readable policy says unknown, exit 4" sh -c "[ $rc -eq 4 ] && grep -qx 'reserved: unknown' '$t/out' && grep -qx 'rules: unknown' '$t/out' && grep -qx 'mode: enforcing' '$t/out'"
+check "status without a readable policy says unknown, exit 4" sh -c "[ $rc -eq 4 ] && grep -qx 'reserved: unknown' '$t/out' && grep -qx 'strict: unknown' '$t/out' && grep -qx 'mode: enforcing' '$t/out'"
+check "status without a readable policy: the rule count of the stats, no contradiction" sh -c "grep -qx 'rules: 0' '$t/out' && grep -qx '  rules 0' '$t/out' && ! grep -q 'rules: unknown' '$t/out'"
+cp "$S/stats" "$t/stats.saved" && sed 's/^rules 0$/rules 2/' "$t/stats.saved" >"$S/stats"
+run "$P" status
+check "status without a readable policy: rules 2 in the stats, 'rules: 2'" sh -c "[ $rc -eq 4 ] && grep -qx 'rules: 2' '$t/out' && grep -qx '  rules 2' '$t/out'"
 run "$P" status --json
-check "status --json without a readable policy has nulls" sh -c "[ $rc -eq 4 ] && jq -e '.reserved == null and .rules == null and .enforcing == true' '$t/out' >/dev/null"
+check "status --json without a readable policy has nulls, and the stats' rule count" sh -c "[ $rc -eq 4 ] && jq -e '.reserved == null and .strict == null and .rules == 2 and .stats.rules == 2 and .enforcing == true' '$t/out' >/dev/null"
+grep -v '^rules ' "$t/stats.saved" >"$S/stats"
+run "$P" status --json
+check "status --json without a readable policy nor a count in the stats: rules null" sh -c "[ $rc -eq 4 ] && jq -e '.rules == null' '$t/out' >/dev/null && '$P' status 2>/dev/null | grep -qx 'rules: unknown'"
+mv "$t/stats.saved" "$S/stats"
+run "$P" status --json
 jq -c 'keys_unsorted' "$t/out" >"$t/keys.unreadable"
 rmdir "$S/policy" && mv "$t/policy.saved" "$S/policy"
 # status --json: the same keys in every state, null for the unknown
@@ -329,6 +388,33 @@ mv "$t/ups.saved" "$R/net/ipv4/ip_unprivileged_port_start"
 for st in active inactive unreadable locked nosysctl; do
 	check "status --json keys ($st)" is_file "$t/keys.$st" "$keys"
 done
+# global -j/--json and -p/--pretty before the command, as ip -j -p
+for c in status show; do
+	"$P" $c --json >"$t/want" 2>/dev/null
+	for g in -j --json; do
+		run "$P" $g $c
+		check "$g $c is $c --json" sh -c "[ $rc -eq 0 ] && cmp -s '$t/out' '$t/want'"
+	done
+	run "$P" -j -p $c
+	check "-j -p $c: pretty JSON, the same document" sh -c "[ $rc -eq 0 ] && [ \"\$(jq -c . '$t/out')\" = \"\$(cat '$t/want')\" ] && [ \$(wc -l <'$t/out') -gt 5 ]"
+done
+run "$P" -jp show
+check "-jp show: the pretty layout" sh -c "[ \"\$(sed -n '1,3p' '$t/out'; tail -n 2 '$t/out')\" = '{
+  \"version\": 1,
+  \"portownctl_version\": \"0.1\",
+  ]
+}' ] && grep -qx '  \"rules\": \[' '$t/out' && grep -qx '    {' '$t/out' && grep -qx '      \"protocol\": \"tcp\",' '$t/out'"
+run "$P" --pretty show --json
+check "--pretty with the command's own --json" sh -c "[ $rc -eq 0 ] && [ \"\$(head -n 1 '$t/out')\" = '{' ] && jq -e '.version == 1' '$t/out' >/dev/null"
+run "$P" -p status
+check "-p without JSON: the text output unchanged" sh -c "[ $rc -eq 0 ] && '$P' status | cmp -s - '$t/out'"
+run "$P" -j --securityfs "$S" status
+check "-j mixed with the other global options" sh -c "[ $rc -eq 0 ] && jq -e '.active == true' '$t/out' >/dev/null"
+run "$P" -j check "$t/good.conf"
+check "-j with a command that has no JSON output: exit 2" sh -c "[ $rc -eq 2 ] && [ ! -s '$t/out' ]"
+check "-j with a command that has no JSON output: the message" is_file "$t/err" "portownctl: 'check' has no JSON output (-j, --json: show, status, listeners)
+usage: portownctl check [--strict-warnings] [FILE...]
+Try 'portownctl check --help'."
 printf '1024\n' >"$R/net/ipv4/ip_unprivileged_port_start"
 printf '# undo portown\nnet.ipv4.ip_unprivileged_port_start = 1024\n' >"$t/sysroot/etc/sysctl.d/99-lowports.conf"
 run "$P" status
@@ -398,6 +484,12 @@ check "explain: udplite is judged in udp's port space" [ "$(ex 65534 udplite 53)
 printf 'tcp 5000 gid 4242\n' >"$t/gid.conf"
 check "explain: a uid without a passwd entry matches no gid rule" sh -c "[ \$('$P' explain -f '$t/gid.conf' 4242 tcp 5000 >'$t/out' 2>&1; echo \$?) -eq 1 ] && grep -q 'no passwd entry, so no gid' '$t/out'"
 check "explain: bad port is a usage error" [ "$(ex root tcp 65536)" -eq 2 ]
+run "$P" explain -f "$t/good.conf" --cap nobody tcp 80
+check "explain --cap: the capability is said to be assumed, not 'not uid 0'" sh -c "[ $rc -eq 0 ] && grep -qx '  CAP_NET_BIND_SERVICE: yes (assumed: --cap)' '$t/out' && ! grep -q 'uid 0)' '$t/out'"
+run "$P" explain -f "$t/good.conf" --no-cap root tcp 22
+check "explain --no-cap: the same for root" sh -c "[ $rc -eq 1 ] && grep -qx '  CAP_NET_BIND_SERVICE: no (assumed: --no-cap)' '$t/out'"
+run "$P" explain -f "$t/good.conf" nobody tcp 22
+check "explain without --cap: the uid decides, and says so" sh -c "[ $rc -eq 1 ] && grep -qx '  CAP_NET_BIND_SERVICE: no (not uid 0)' '$t/out'"
 
 # kernel write errors leave the policy and fail with 4
 mkdir "$t/sec2" && cp "$S"/* "$t/sec2/" && rm "$t/sec2/policy" && mkdir "$t/sec2/policy"
@@ -414,6 +506,23 @@ for c in "status" "show" "load $t/good.conf" "enforce on" "lock" "listeners" "ex
 	run env PORTOWN_SECURITYFS="$t/absent" "$P" $c
 	check "$c without portown: exit 4 with a clear message" sh -c "[ $rc -eq 4 ] && grep -q 'not active' '$t/out' '$t/err'"
 done
+# the JSON commands print their document even then, with the error in it
+absent="portown is not active: $t/absent does not exist (is securityfs mounted, and is portown built in and listed in lsm=?)"
+for c in "show --json" "listeners --json" "-j show" "-j listeners"; do
+	run env PORTOWN_SECURITYFS="$t/absent" "$P" $c
+	check "$c without portown: a JSON document with the error, exit 4" sh -c "[ $rc -eq 4 ] && [ \"\$(jq -r '.error' '$t/out')\" = '$absent' ] &&
+		[ \"\$(tail -n 1 '$t/err')\" = 'portownctl: $absent' ]"
+done
+run env PORTOWN_SECURITYFS="$t/absent" "$P" show --json
+check "show --json without portown: the keys of show, null, then error" is_file "$t/out" '{"version":1,"portownctl_version":"0.1","reserved":null,"strict":null,"enforcing":null,"locked":null,"rules":null,"error":"'"$absent"'"}'
+run env PORTOWN_SECURITYFS="$t/absent" "$P" listeners --json
+check "listeners --json without portown: the keys of listeners, null, then error" is_file "$t/out" '{"version":1,"portownctl_version":"0.1","ip_unprivileged_port_start":0,"listeners":null,"squatters":null,"refused":null,"error":"'"$absent"'"}'
+printf '0\n' >"$S/lock"
+mv "$S/policy" "$t/policy.saved" && mkdir "$S/policy"
+run "$P" show --json
+check "show --json with an unreadable policy: the error, enforcing and locked known, exit 4" sh -c "[ $rc -eq 4 ] &&
+	jq -e '.reserved == null and .rules == null and .enforcing == true and .locked == false and (.error | startswith(\"cannot read the loaded policy ($S/policy: Is a directory)\"))' '$t/out' >/dev/null"
+rmdir "$S/policy" && mv "$t/policy.saved" "$S/policy"
 
 # listeners, through the host's real sock_diag
 printf '0\n' >"$S/lock"
@@ -499,6 +608,14 @@ if "$P" listeners >"$t/out" 2>"$t/err" || [ $? -eq 1 ]; then
 		check "listeners: two holders, the one allowed to bind is judged" is '["exempt",4343,"fake4343"]' 0
 		PORTOWN_PROCFS=$F "$P" listeners >"$t/out" 2>"$t/err"
 		check "listeners: text shows pid/comm and the other holders" grep -Eq "^tcp .* $port [^ ]+ +4343/fake4343\+1 +exempt +reserved port; CAP_NET_BIND_SERVICE" "$t/out"
+		# a process name (prctl PR_SET_NAME) with a newline and an ESC
+		printf 'ev\nil\033[2J\n' >"$F/4343/comm"
+		PORTOWN_PROCFS=$F "$P" listeners >"$t/out" 2>"$t/err"
+		check "listeners: a comm with a newline and an ESC is escaped in the text" sh -c "grep -qF ' 4343/ev\\nil\\x1b[2J+1 ' '$t/out' && ! grep -q \"\$(printf '\033')\" '$t/out' && ! grep -qx 'il.*' '$t/out'"
+		PORTOWN_PROCFS=$F "$P" listeners --json >"$t/out" 2>"$t/err"
+		check "listeners --json: that comm whole, escaped" sh -c 'jq -e "$1" "$2" >/dev/null' sh \
+			'[.listeners[] | select(.port == '"$port"')][0].comm == "ev\nil\u001b[2J"' "$t/out"
+		printf 'fake4343\n' >"$F/4343/comm"
 		# ip_unprivileged_port_start written back (50000, above the test port)
 		rm -rf "$F/4343"
 		fakeproc 4242 '1000	1000	1000	1000' '1000	1000	1000	1000' '1000' 0000000000000000
@@ -544,14 +661,14 @@ if "$P" listeners >"$t/out" 2>"$t/err" || [ $? -eq 1 ]; then
 		holder=
 		printf 'reserved 1024\n' >"$S/policy"
 	else
-		for x in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23; do
+		for x in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25; do
 			n=$((n + 1)); echo "ok $n - listeners by process credentials # SKIP no trybind"
 		done
 	fi
 else
 	why=$(head -n 1 "$t/err")
 	i=0
-	while [ $i -lt 27 ]; do
+	while [ $i -lt 29 ]; do
 		n=$((n + 1)) i=$((i + 1)); echo "ok $n - listeners # SKIP sock_diag not available here: $why"
 	done
 fi

@@ -303,6 +303,23 @@ static void test_limits(void)
 	if (got || strcmp(msgs, "t.conf:65537:1: too many rules (65537 distinct; the kernel accepts at most 65536)"))
 		printf("# got: %s\n", got ? "(accepted)" : msgs);
 	free(got);
+	/* the rule over the limit in file order, not in sorted order */
+	o = 0;
+	o += (size_t)snprintf(buf + o, cap - o, "udp 5 uid 7\n");
+	for (unsigned i = 0; i < 65535; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "tcp %u uid 7\n", i + 1);
+	o += (size_t)snprintf(buf + o, cap - o, "tcp 1 uid 7\nudp 5 uid 7\ntcp 9 gid 8\n");
+	got = parse(buf, o, false, msgs, sizeof(msgs));
+	ok(!got && !strcmp(msgs, "t.conf:65539:1: too many rules (65537 distinct; the kernel accepts at most 65536)"),
+	   "limits: the error names the rule past the limit in file order");
+	if (got || strcmp(msgs, "t.conf:65539:1: too many rules (65537 distinct; the kernel accepts at most 65536)"))
+		printf("# got: %s\n", got ? "(accepted)" : msgs);
+	free(got);
+	/* rebuild the first buffer */
+	o = 0;
+	for (unsigned i = 0; i < 65537; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "%s %u uid %u\n", i < 65535 ? "tcp" : "udp",
+				      i < 65535 ? i + 1 : i - 65534, 7);
 	/* exactly 65536 rules, duplicates do not count */
 	got = parse(buf, o - strlen("udp 2 uid 7\n"), false, msgs, sizeof(msgs));
 	ok(got != NULL, "limits: 65536 rules accepted");
@@ -422,8 +439,10 @@ static void test_include(void)
 	po_parser_init(&ps, &pol, &fake, true);
 	po_parse_file(&ps, p);
 	po_parse_finish(&ps);
-	ok(ps.ndiags == 1 && strstr(ps.diags[0].msg, "duplicate 'reserved'") && pol.nrules == 1,
-	   "include: the same file twice in a row is not a cycle");
+	ok(ps.ndiags == 0 && pol.nrules == 1 && pol.reserved == 4,
+	   "include: the same file twice in a row is not a cycle, and is read once");
+	if (ps.ndiags)
+		printf("# got: %s\n", ps.diags[0].msg);
 	po_parser_free(&ps);
 	po_policy_free(&pol);
 
@@ -456,6 +475,59 @@ static void test_include(void)
 	po_parse_default(&ps, p, q2);
 	po_parse_finish(&ps);
 	ok(ps.ndiags == 1 && pol.nrules == 3 && pol.reserved == 4, "default config: main file plus drop-in *.conf");
+	po_parser_free(&ps);
+	po_policy_free(&pol);
+
+	/* the main file includes the drop-in directory the default reads too */
+	snprintf(p, sizeof(p), "%s/main3.conf", dir);
+	write_file(p, "include d/*.conf\ntcp 9 uid 9\n");
+	po_policy_init(&pol);
+	po_parser_init(&ps, &pol, &fake, true);
+	snprintf(q2, sizeof(q2), "%s/d", dir);
+	po_parse_default(&ps, p, q2);
+	po_parse_finish(&ps);
+	snprintf(q2, sizeof(q2), "%s/d/20-b.conf:2:1: duplicate 'reserved' (first set at %s/d/10-a.conf:2)", dir, dir);
+	if (ps.ndiags)
+		po_diag_format(&ps.diags[0], b, sizeof(b));
+	ok(ps.ndiags == 1 && !strcmp(b, q2) && pol.nrules == 3 && ps.nread == 3,
+	   "default config including its drop-ins: each file read once (%zu files read)", ps.nread);
+	if (ps.ndiags != 1 || strcmp(b, q2))
+		printf("# got %zu: %s\n", ps.ndiags, ps.ndiags ? b : "");
+	po_parser_free(&ps);
+	po_policy_free(&pol);
+
+	/* a cycle through "./" includes: each file with one spelling */
+	snprintf(p, sizeof(p), "%s/ca.conf", dir);
+	write_file(p, "include ./cb.conf\n");
+	snprintf(q2, sizeof(q2), "%s/cb.conf", dir);
+	write_file(q2, "include ./ca.conf\n");
+	po_policy_init(&pol);
+	po_parser_init(&ps, &pol, &fake, true);
+	po_parse_file(&ps, p);
+	po_parse_finish(&ps);
+	snprintf(q2, sizeof(q2), "%s/./cb.conf:1:9: include cycle: '%s/ca.conf' -> '%s/./cb.conf' -> '%s/ca.conf'",
+		 dir, dir, dir, dir);
+	if (ps.ndiags)
+		po_diag_format(&ps.diags[0], b, sizeof(b));
+	ok(ps.ndiags == 1 && !strcmp(b, q2), "include: a cycle names each file as it was first opened");
+	if (ps.ndiags != 1 || strcmp(b, q2))
+		printf("# got %zu: %s\n# want %s\n", ps.ndiags, ps.ndiags ? b : "", q2);
+	po_parser_free(&ps);
+	po_policy_free(&pol);
+
+	/* an include that cannot be read whole: at the include line */
+	snprintf(p, sizeof(p), "%s/zero.conf", dir);
+	write_file(p, "\n  include /dev/zero\n");
+	po_policy_init(&pol);
+	po_parser_init(&ps, &pol, &fake, true);
+	po_parse_file(&ps, p);
+	po_parse_finish(&ps);
+	snprintf(q2, sizeof(q2), "%s/zero.conf:2:11: cannot read '/dev/zero': File too large", dir);
+	if (ps.ndiags)
+		po_diag_format(&ps.diags[0], b, sizeof(b));
+	ok(ps.ndiags == 1 && !strcmp(b, q2), "include: an oversized include is reported at its line");
+	if (ps.ndiags != 1 || strcmp(b, q2))
+		printf("# got %zu: %s\n", ps.ndiags, ps.ndiags ? b : "");
 	po_parser_free(&ps);
 	po_policy_free(&pol);
 
@@ -666,6 +738,9 @@ static void test_procscan(void)
 	mkproc(root, 600, ST("0\t33\t0\t33", "0\t7\t0\t7", "5 6 1002", "0000000000000000"),
 	       "web\n", NULL, fds_grp);
 	mkproc(root, 700, "Name:\tbad\nUid:\t1\n", "bad\n", NULL, fds_bad);
+	/* prctl(PR_SET_NAME) allows any byte: a newline and an ESC */
+	mkproc(root, 800, ST("5\t5\t5\t5", "5\t5\t5\t5", "", "0000000000000000"),
+	       "ev\nil\x1b[2J\n", NULL, NULL);
 	snprintf(cmd, sizeof(cmd), "%s/self", root);
 	mkdir(cmd, 0755);	/* not a pid */
 	snprintf(cmd, sizeof(cmd), "%s/12abc", root);
@@ -691,6 +766,9 @@ static void test_procscan(void)
 	po_proc_free(&pr);
 	ok(po_proc_read(root, 500, &pr) == -1 && po_proc_read(root, 700, &pr) == -1 && po_proc_read(root, 999, &pr) == -1,
 	   "procscan: a gone, truncated or missing status is an error");
+	ok(po_proc_read(root, 800, &pr) == 0 && !strcmp(pr.comm, "ev\nil\x1b[2J"),
+	   "procscan: a comm with a newline and an ESC is read whole (only the final newline dropped)");
+	po_proc_free(&pr);
 
 	/* the Debian false positive: systemd-networkd's DHCP client on udp 68 */
 	struct po_judgement j = judge("reserved 1024\n", PO_UDP, 68, root, 5001, &fb_user, &m, &pid);
@@ -790,6 +868,41 @@ static void test_json_str(void)
 			printf("# got %s, want %s\n", buf, cases[i].out);
 		free(buf);
 	}
+}
+
+/* names for a terminal: no control character reaches it raw */
+static void test_text_safe(void)
+{
+	static const struct { const char *in, *out, *what; } cases[] = {
+		{ "nginx", "nginx", "plain" },
+		{ "ev\nil\x1b[2J", "ev\\nil\\x1b[2J", "a newline and an ESC" },
+		{ "a\tb\rc\x7f\x01", "a\\tb\\rc\\x7f\\x01", "tab, CR, DEL, other C0" },
+		{ "caf\xc3\xa9 \xe2\x82\xac", "caf\xc3\xa9 \xe2\x82\xac", "UTF-8 kept" },
+		{ "\xc2\x9b" "1m", "\\xc2\\x9b" "1m", "a C1 control (CSI) escaped" },
+		{ "caf\xe9\x9b", "caf\\xe9\\x9b", "bytes that are not UTF-8 escaped" },
+		{ "back\\slash 'q'", "back\\slash 'q'", "printable ASCII as is" },
+	};
+	char buf[64];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		text_safe(cases[i].in, buf, sizeof(buf));
+		ok(!strcmp(buf, cases[i].out), "text_safe: %s", cases[i].what);
+		if (strcmp(buf, cases[i].out))
+			printf("# got '%s', want '%s'\n", buf, cases[i].out);
+	}
+	ok(!strcmp(text_safe("abcdef\n", buf, 8), "abcdef") && !strcmp(text_safe("\n\n\n", buf, 6), "\\n\\n"),
+	   "text_safe: cut to fit, never half an escape");
+
+	char *j = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&j, &len);
+
+	if (f) {
+		json_str(f, "ev\nil\x1b[2J");
+		fclose(f);
+	}
+	ok(j && !strcmp(j, "\"ev\\nil\\u001b[2J\""), "json_str: a comm with a newline and an ESC, whole and escaped");
+	free(j);
 }
 
 /* the stack's check of ip_unprivileged_port_start after portown's decision */
@@ -917,6 +1030,24 @@ static void test_output(void)
 	free(r);
 }
 
+/* pretty JSON (-p): two-space indents, empty containers on one line */
+static void test_pretty(void)
+{
+	char *j;
+	const char *want = "{\n  \"version\": 1,\n  \"portownctl_version\": \"" PORTOWN_VERSION "\",\n  \"n\": 7,\n"
+			   "  \"s\": \"a\\\"b\",\n  \"none\": null,\n  \"b\": true,\n  \"neg\": -3,\n  \"u\": null,\n"
+			   "  \"j\": \"json only\",\n  \"a\": [\n    {\n      \"i\": 0\n    },\n    {\n      \"i\": 1\n    },\n"
+			   "    {\n      \"i\": 2\n    }\n  ],\n  \"empty\": [],\n  \"o\": {}\n}\n";
+
+	out_set_pretty(true);
+	j = capture(true, doc_nested);
+	out_set_pretty(false);
+	ok(j && !strcmp(j, want), "output: pretty JSON");
+	if (j && strcmp(j, want))
+		diag("got", j);
+	free(j);
+}
+
 /* sysctl.d lines that set a sysctl at boot */
 static void test_sysctl_sources(void)
 {
@@ -977,9 +1108,11 @@ int main(void)
 	test_decide();
 	test_procscan();
 	test_json_str();
+	test_text_safe();
 	test_prot_sock();
 	test_diag_cap();
 	test_output();
+	test_pretty();
 	test_sysctl_sources();
 	printf("1..%d\n", ntests);
 	return nfailed ? 1 : 0;
