@@ -28,5 +28,10 @@ struct po_user {
 int po_user_lookup(const char *user, struct po_user *u, char *err, size_t errsize);
 int po_user_lookup_uid(uint32_t uid, struct po_user *u);
 void po_user_free(struct po_user *u);
+/*
+ * The same, looked up once per uid for the whole process (listeners judges
+ * 100,000 sockets of a few users): valid until the next call.
+ */
+const struct po_user *po_user_lookup_uid_cached(uint32_t uid);
 
 #endif

@@ -66,7 +66,7 @@ udp 53 user no-such-user-here
 X
 
 # --help everywhere
-for c in check load show status enforce lock explain listeners; do
+for c in check load show status enforce lock explain listeners audit cmdline denials; do
 	run "$P" $c --help
 	check "$c --help prints usage, exit 0" sh -c "[ $rc -eq 0 ] && grep -q '^usage: portownctl $c' '$t/out'"
 done
@@ -111,6 +111,41 @@ run "$P" help load
 check "help COMMAND is COMMAND --help" sh -c "[ $rc -eq 0 ] && '$P' load --help | cmp -s - '$t/out'"
 run "$P" help frobnicate
 check "help of an unknown command: exit 2" sh -c "[ $rc -eq 2 ] && [ \"\$(head -n 1 '$t/err')\" = \"portownctl: unknown command 'frobnicate'\" ]"
+
+# bash completion: every command of --help, and their operands
+comp=$(dirname "$0")/../dist/portownctl.bash
+# complete WORDS...: what the completion offers for the last word, sorted, on one line
+complete_words() {
+	bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1)); _portownctl; printf "%s\n" "${COMPREPLY[@]}" | sort | tr "\n" " "' sh "$comp" "$@"
+}
+if command -v bash >/dev/null 2>&1; then
+	check "completion: the file parses" bash -n "$comp"
+	want=$("$P" --help | sed -n '/^commands:/,/^$/p' | awk 'NF > 0 && $1 != "commands:" { print $1 }' | sort | tr '\n' ' ')
+	check "completion: the commands are those of --help" [ "$(complete_words portownctl '')" = "$want" ]
+	check "completion: a command by its prefix" [ "$(complete_words portownctl lo)" = "load lock " ]
+	check "completion: after global options" [ "$(complete_words portownctl -j --securityfs /x st)" = "status " ]
+	check "completion: enforce on|off" [ "$(complete_words portownctl enforce '')" = "off on " ]
+	check "completion: explain's protocol operand" [ "$(complete_words portownctl explain --cap root s)" = "sctp smc " ]
+	check "completion: listeners -P" [ "$(complete_words portownctl listeners -P d)" = "dccp " ]
+	check "completion: listeners options" [ "$(complete_words portownctl listeners --p)" = "--port --protocol " ]
+	check "completion: every option of a command's --help" sh -c 'for c in check load show status enforce lock explain listeners audit cmdline denials; do
+		for o in $("$1" $c --help | grep -oE "^ +(-[a-zA-Z], )?--[a-z-]+" | grep -oE -- "--[a-z-]+"); do
+			bash -c ". \"\$1\"; COMP_WORDS=(portownctl $c $o); COMP_CWORD=2; _portownctl; printf \"%s\n\" \"\${COMPREPLY[@]}\"" sh "$2" | grep -qx -- "$o" || { echo "# $c $o not completed"; exit 1; }
+		done
+	done' sh "$P" "$comp"
+else
+	for x in 1 2 3 4 5 6 7 8 9; do n=$((n + 1)); echo "ok $n - completion # SKIP no bash"; done
+fi
+
+# the package's postinst: a bad /etc/portown.conf warns, and the installation goes on
+mkdir -p "$t/pbin" && ln -sf "$P" "$t/pbin/portownctl"
+pi=$(dirname "$0")/../debian/portown-tools.postinst
+sed -e "s|/etc/portown.conf|$t/bad.conf|g" -e '/#DEBHELPER#/d' "$pi" >"$t/postinst-bad"
+sed -e "s|/etc/portown.conf|$t/good.conf|g" -e '/#DEBHELPER#/d' "$pi" >"$t/postinst-good"
+run env PATH="$t/pbin:$PATH" sh "$t/postinst-bad" configure
+check "postinst: a configuration that fails the check warns, exit 0" sh -c "[ $rc -eq 0 ] && grep -q \"^$t/bad.conf:2:5: port 0\" '$t/err' && [ \"\$(tail -n 1 '$t/err')\" = 'portown-tools: warning: portown.service would fail to load it at the next boot' ]"
+run env PATH="$t/pbin:$PATH" sh "$t/postinst-good" configure
+check "postinst: a valid configuration: quiet, exit 0" sh -c "[ $rc -eq 0 ] && [ ! -s '$t/err' ] && [ ! -s '$t/out' ]"
 
 # check
 run "$P" check "$t/good.conf"
@@ -196,6 +231,20 @@ run "$P" check "$t/good.conf" --help
 check "check FILE --help prints usage, exit 0" sh -c "[ $rc -eq 0 ] && grep -q '^usage: portownctl check' '$t/out'"
 run "$P" explain -f "$t/good.conf" root tcp 80 --numeric-only-bogus
 check "an unknown option after the operands is an option error (exit 2)" sh -c "[ $rc -eq 2 ] && ! grep -q 'expected USER PROTO PORT' '$t/err'"
+# each distinct name is looked up once: 600 named rules, two users and a group
+awk 'BEGIN { for (i = 1; i <= 200; i++) printf "tcp %d user root\ntcp %d group root\nudp %d user nobody\n", i, i + 1000, i }' >"$t/names.conf"
+if command -v strace >/dev/null 2>&1 && strace -f -e trace=openat -o "$t/strace" "$P" check "$t/names.conf" >"$t/out" 2>"$t/err"; then
+	check "check: 600 named rules open /etc/passwd and /etc/group at most twice each" sh -c "[ \$(grep -c '\"/etc/passwd\"' '$t/strace') -le 2 ] && [ \$(grep -c '\"/etc/group\"' '$t/strace') -le 2 ] && [ \$(grep -c ' uid 0\$' '$t/out') -eq 200 ] && [ \$(grep -c ' uid 65534\$' '$t/out') -eq 200 ]"
+else
+	n=$((n + 1)); echo "ok $n - check: names looked up once # SKIP no strace (or ptrace not allowed)"
+fi
+printf 'tcp 1 user no-such-user-here\ntcp 2 user no-such-user-here\ntcp 3 group no-such-group-here\ntcp 4 group no-such-group-here\n' >"$t/unknown2.conf"
+run "$P" check "$t/unknown2.conf"
+check "check: an unknown name is reported on every line that uses it" is_file "$t/err" "$t/unknown2.conf:1:12: unknown user 'no-such-user-here'
+$t/unknown2.conf:2:12: unknown user 'no-such-user-here'
+$t/unknown2.conf:3:13: unknown group 'no-such-group-here'
+$t/unknown2.conf:4:13: unknown group 'no-such-group-here'
+portownctl: 4 errors in the configuration"
 # the kernel's owner-table limit: 2100 nested ranges need 4,410,000 entries
 awk 'BEGIN { for (i = 1; i <= 2100; i++) printf "tcp %d-%d uid %d\n", i, 65535 - i, i }' >"$t/nested.conf"
 run "$P" check "$t/nested.conf"
@@ -370,7 +419,7 @@ run "$P" status --json
 jq -c 'keys_unsorted' "$t/out" >"$t/keys.unreadable"
 rmdir "$S/policy" && mv "$t/policy.saved" "$S/policy"
 # status --json: the same keys in every state, null for the unknown
-keys='["version","portownctl_version","active","enforcing","locked","reserved","strict","rules","ip_unprivileged_port_start","stats"]'
+keys='["version","portownctl_version","active","enforcing","locked","reserved","strict","rules","ip_unprivileged_port_start","stats","lsm","why"]'
 "$P" status --json | jq -c 'keys_unsorted' >"$t/keys.active"
 run env PORTOWN_SECURITYFS="$t/absent" "$P" status --json
 jq -c 'keys_unsorted' "$t/out" >"$t/keys.inactive"
@@ -412,7 +461,7 @@ run "$P" -j --securityfs "$S" status
 check "-j mixed with the other global options" sh -c "[ $rc -eq 0 ] && jq -e '.active == true' '$t/out' >/dev/null"
 run "$P" -j check "$t/good.conf"
 check "-j with a command that has no JSON output: exit 2" sh -c "[ $rc -eq 2 ] && [ ! -s '$t/out' ]"
-check "-j with a command that has no JSON output: the message" is_file "$t/err" "portownctl: 'check' has no JSON output (-j, --json: show, status, listeners)
+check "-j with a command that has no JSON output: the message" is_file "$t/err" "portownctl: 'check' has no JSON output (-j, --json: load, show, status, enforce, lock, explain, listeners, audit, cmdline, denials)
 usage: portownctl check [--strict-warnings] [FILE...]
 Try 'portownctl check --help'."
 printf '1024\n' >"$R/net/ipv4/ip_unprivileged_port_start"
@@ -491,6 +540,33 @@ check "explain --no-cap: the same for root" sh -c "[ $rc -eq 1 ] && grep -qx '  
 run "$P" explain -f "$t/good.conf" nobody tcp 22
 check "explain without --cap: the uid decides, and says so" sh -c "[ $rc -eq 1 ] && grep -qx '  CAP_NET_BIND_SERVICE: no (not uid 0)' '$t/out'"
 
+# JSON of explain, load, enforce and lock, through the one output layer
+run "$P" -j explain -f "$t/good.conf" www-data tcp http
+check "explain --json: the decision (exit 0)" sh -c "[ $rc -eq 0 ] && [ \"\$(jq -c '[.protocol, .port, .user, .uid, .gid, .groups, .allowed, .logged, .step, .rule.id, (.owners | length), .capability, .capability_from, .reserved, .strict]' '$t/out')\" = '[\"tcp\",80,\"www-data\",33,33,[33],true,false,\"step 1: the port is owned and a rule matches\",33,1,false,\"not uid 0\",1000,false]' ]"
+run "$P" explain --json -f "$t/good.conf" nobody tcp 80
+check "explain --json: refused, exit 1" sh -c "[ $rc -eq 1 ] && jq -e '.allowed == false and .refused_by_policy == true and .rule == null and .owners[0].id == 33' '$t/out' >/dev/null"
+run env PORTOWN_SECURITYFS="$t/absent" "$P" explain --json root tcp 80
+check "explain --json without portown: the error document, exit 4" sh -c "[ $rc -eq 4 ] && jq -e '(.error | startswith(\"portown is not active\")) and (keys | length) == 3' '$t/out' >/dev/null"
+run "$P" enforce --json
+check "enforce --json: the mode" sh -c "[ $rc -eq 0 ] && [ \"\$(jq -c '[keys_unsorted, .enforcing]' '$t/out')\" = '[[\"version\",\"portownctl_version\",\"enforcing\"],true]' ]"
+run "$P" -j enforce off
+check "-j enforce off: switched, the new mode" sh -c "[ $rc -eq 0 ] && jq -e '.enforcing == false' '$t/out' >/dev/null && [ \"\$(cat '$S/enforce')\" = 0 ]"
+"$P" enforce on >/dev/null
+cp "$S/policy" "$t/policy.json-saved"
+run "$P" -j load --dry-run "$t/eph.conf"
+check "load --dry-run --json: the changes as rule arrays" sh -c "[ $rc -eq 0 ] && [ \"\$(jq -c '[.dry_run, .active, .reserved_before, .reserved, [.removed[] | .first], [.added[] | .first], .rules, .reserved_ports, .locked]' '$t/out')\" = '[true,true,1000,1024,[443,8000,53],[40000,50000],3,null,false]' ] && cmp -s '$S/policy' '$t/policy.json-saved'"
+run "$P" load --json "$t/good.conf"
+check "load --json of the same policy: nothing added or removed" sh -c "[ $rc -eq 0 ] && jq -e '.dry_run == false and .added == [] and .removed == [] and .rules == 4' '$t/out' >/dev/null"
+run env PORTOWN_SECURITYFS="$t/absent" "$P" -j load --dry-run "$t/good.conf"
+check "load --dry-run --json without portown: nothing to compare, null arrays" sh -c "[ $rc -eq 0 ] && jq -e '.active == false and .added == null and .removed == null and .reserved_before == null' '$t/out' >/dev/null"
+run "$P" -j load "$t/bad.conf"
+check "load --json of a bad configuration: the error document, exit 3" sh -c "[ $rc -eq 3 ] && jq -e '.error == \"3 errors in the configuration; nothing loaded\"' '$t/out' >/dev/null"
+run "$P" -j lock
+check "lock --json: locked" sh -c "[ $rc -eq 0 ] && jq -e '.locked == true and .already == false' '$t/out' >/dev/null"
+run "$P" lock --json
+check "lock --json again: already" sh -c "[ $rc -eq 0 ] && jq -e '.locked == true and .already == true' '$t/out' >/dev/null"
+printf '0\n' >"$S/lock"
+
 # kernel write errors leave the policy and fail with 4
 mkdir "$t/sec2" && cp "$S"/* "$t/sec2/" && rm "$t/sec2/policy" && mkdir "$t/sec2/policy"
 run env PORTOWN_SECURITYFS="$t/sec2" "$P" load "$t/good.conf"
@@ -506,8 +582,34 @@ for c in "status" "show" "load $t/good.conf" "enforce on" "lock" "listeners" "ex
 	run env PORTOWN_SECURITYFS="$t/absent" "$P" $c
 	check "$c without portown: exit 4 with a clear message" sh -c "[ $rc -eq 4 ] && grep -q 'not active' '$t/out' '$t/err'"
 done
+run "$P" listeners --port no-such-service-here
+check "listeners --port with a bad port: exit 2" sh -c "[ $rc -eq 2 ] && [ \"\$(head -n 1 '$t/err')\" = \"portownctl: invalid port 'no-such-service-here' (expected PORT, FIRST-LAST or a service name)\" ]"
+run "$P" listeners --port 90-80
+check "listeners --port with a reversed range: exit 2" [ $rc -eq 2 ]
+run "$P" listeners -P icmp
+check "listeners -P with an unknown protocol: exit 2" sh -c "[ $rc -eq 2 ] && [ \"\$(head -n 1 '$t/err')\" = \"portownctl: unknown protocol 'icmp' (expected tcp, udp, sctp or dccp)\" ]"
+# why portown is not active: securityfs, the kernel config, lsm=
+mkdir -p "$t/fsroot" "$t/why"
+printf 'lockdown,capability,yama,apparmor\n' >"$t/fsroot/lsm"
+printf 'CONFIG_SECURITY=y\n# CONFIG_SECURITY_PORTOWN is not set\n' >"$t/why/config-off"
+printf 'CONFIG_SECURITY=y\nCONFIG_SECURITY_PORTOWN=y\n' >"$t/why/config-on"
+printf 'BOOT_IMAGE=/vmlinuz quiet lsm=capability,apparmor\n' >"$t/why/cmdline"
+W="env PORTOWN_SECURITYFS=$t/fsroot/portown"
+run $W PORTOWN_KCONFIG="$t/why/config-off" "$P" status
+check "status: not built in, said with the active LSMs (exit 4)" sh -c "[ $rc -eq 4 ] && [ \"\$(sed -n 2p '$t/out')\" = 'why: portown is not built into this kernel (no CONFIG_SECURITY_PORTOWN=y in $t/why/config-off); its LSMs are lockdown,capability,yama,apparmor' ]"
+run $W PORTOWN_KCONFIG="$t/why/config-on" PORTOWN_PROCFS="$t/why" "$P" status --json
+check "status --json: built in, not in lsm=; the LSM list" sh -c "[ $rc -eq 4 ] && jq -e '.lsm == [\"lockdown\",\"capability\",\"yama\",\"apparmor\"] and .why == \"portown is not in lsm=capability,apparmor on the kernel command line (it is built in: CONFIG_SECURITY_PORTOWN=y in $t/why/config-on); boot with lsm=lockdown,capability,yama,apparmor,portown\"' '$t/out' >/dev/null"
+run $W PORTOWN_KCONFIG="$t/why/config-on" "$P" show
+check "show: built in, no lsm=: the default list (CONFIG_LSM) lacks it" is_file "$t/err" "portownctl: portown is not active: $t/fsroot/portown does not exist: portown is built in (CONFIG_SECURITY_PORTOWN=y in $t/why/config-on) but not in the kernel's default LSM list (CONFIG_LSM), which gave lockdown,capability,yama,apparmor; boot with lsm=lockdown,capability,yama,apparmor,portown"
+run $W PORTOWN_KCONFIG="$t/why/none" "$P" status
+check "status: no kernel config to read: both causes named" sh -c "[ $rc -eq 4 ] && [ \"\$(sed -n 2p '$t/out')\" = 'why: portown is not among the kernel'\\''s LSMs ($t/fsroot/lsm: lockdown,capability,yama,apparmor): it is not built in, or not listed in lsm= (or CONFIG_LSM)' ]"
+cp -r "$S" "$t/fsroot/portown" && printf 'lockdown,capability,portown\n' >"$t/fsroot/lsm"
+run $W "$P" status --json
+check "status --json when active: the LSM list, why null" sh -c "[ $rc -eq 0 ] && jq -e '.active == true and .lsm == [\"lockdown\",\"capability\",\"portown\"] and .why == null' '$t/out' >/dev/null"
+run $W "$P" status
+check "status when active: the text unchanged (no lsm line)" sh -c "[ $rc -eq 0 ] && '$P' status | cmp -s - '$t/out'"
 # the JSON commands print their document even then, with the error in it
-absent="portown is not active: $t/absent does not exist (is securityfs mounted, and is portown built in and listed in lsm=?)"
+absent="portown is not active: $t/absent does not exist: securityfs is not mounted on $t (no $t/lsm; mount -t securityfs securityfs $t)"
 for c in "show --json" "listeners --json" "-j show" "-j listeners"; do
 	run env PORTOWN_SECURITYFS="$t/absent" "$P" $c
 	check "$c without portown: a JSON document with the error, exit 4" sh -c "[ $rc -eq 4 ] && [ \"\$(jq -r '.error' '$t/out')\" = '$absent' ] &&
@@ -523,6 +625,130 @@ run "$P" show --json
 check "show --json with an unreadable policy: the error, enforcing and locked known, exit 4" sh -c "[ $rc -eq 4 ] &&
 	jq -e '.reserved == null and .rules == null and .enforcing == true and .locked == false and (.error | startswith(\"cannot read the loaded policy ($S/policy: Is a directory)\"))' '$t/out' >/dev/null"
 rmdir "$S/policy" && mv "$t/policy.saved" "$S/policy"
+
+# cmdline: the portown.policy= boot parameter
+run "$P" cmdline "$t/good.conf"
+check "cmdline: the policy as portown.policy=, ids numeric (exit 0)" sh -c "[ $rc -eq 0 ] && [ ! -s '$t/err' ]"
+check "cmdline: the parameter" is_file "$t/out" "portown.policy=reserved:1000,tcp:80:uid:33,tcp:443:gid:33,tcp:8000-8099:gid:65534,udp:53:uid:0"
+sed -e 's/^portown\.policy=//' -e 's/,/\n/g' -e 's/:/ /g' "$t/out" >"$t/back.conf"
+run "$P" check "$t/back.conf"
+check "cmdline: read back as the kernel does (',' newline, ':' blank), the same policy" sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$t/out')\" = '$canon' ]"
+printf 'strict\n' >"$t/strictonly.conf"
+run "$P" cmdline "$t/strictonly.conf"
+check "cmdline: settings only" sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$t/out')\" = 'portown.policy=reserved:1024,strict' ]"
+run "$P" -j cmdline "$t/good.conf"
+check "cmdline --json: the parameter, its length and the limit" sh -c "[ $rc -eq 0 ] && [ \"\$(jq -c '[.parameter, .length, .host_cmdline_length, .limit]' '$t/out')\" = '[\"portown.policy=reserved:1000,tcp:80:uid:33,tcp:443:gid:33,tcp:8000-8099:gid:65534,udp:53:uid:0\",94,null,2047]' ]"
+awk 'BEGIN { for (i = 1; i <= 200; i++) printf "tcp %d uid 0\n", 1000 + i }' >"$t/boot-big.conf"
+run "$P" cmdline "$t/boot-big.conf"
+check "cmdline: a policy longer than the command line fails (exit 3), nothing printed" sh -c "[ $rc -eq 3 ] && [ ! -s '$t/out' ]"
+check "cmdline: the message" is_file "$t/err" "portownctl: the parameter is 3028 bytes, more than the kernel command line holds (2047 bytes, COMMAND_LINE_SIZE 2048): keep only the rules that must hold before portown.service loads the rest"
+awk 'BEGIN { for (i = 1; i <= 110; i++) printf "tcp %d uid 0\n", 1000 + i }' >"$t/boot-near.conf"
+run "$P" cmdline "$t/boot-near.conf"
+check "cmdline: near the limit, a warning (exit 0)" sh -c "[ $rc -eq 0 ] && grep -q '^portown.policy=reserved:1024,tcp:1001:uid:0,' '$t/out' &&
+	[ \"\$(cat '$t/err')\" = 'portownctl: warning: the parameter is 1678 bytes, near the kernel command line'\\''s limit of 2047 bytes' ]"
+mkdir -p "$t/cmdproc"
+awk 'BEGIN { printf "BOOT_IMAGE=/vmlinuz root=/dev/vda1 portown.policy=tcp:1:uid:0 "; for (i = 0; i < 101; i++) printf "x%03d=yyyyyyyy ", i; printf "quiet\n" }' >"$t/cmdproc/cmdline"
+run env PORTOWN_PROCFS="$t/cmdproc" "$P" cmdline "$t/good.conf"
+check "cmdline: this host's command line, without its portown.policy=, counts (exit 0, warned)" sh -c "[ $rc -eq 0 ] &&
+	[ \"\$(cat '$t/err')\" = 'portownctl: warning: the parameter is 94 bytes and this host'\\''s command line 1454 more (1549 in all), near the kernel command line'\\''s limit of 2047 bytes' ]" 
+run env PORTOWN_PROCFS="$t/cmdproc" "$P" cmdline "$t/boot-near.conf"
+check "cmdline: with this host's command line it cannot fit: exit 3" sh -c "[ $rc -eq 3 ] && [ ! -s '$t/out' ] &&
+	[ \"\$(cat '$t/err')\" = 'portownctl: the parameter is 1678 bytes and this host'\\''s command line 1454 more: 3133 in all, more than the kernel keeps (2047 bytes, COMMAND_LINE_SIZE 2048); a policy cut short could load wrong rules: keep only the rules that must hold before portown.service loads the rest' ]"
+run "$P" cmdline "$t/bad.conf"
+check "cmdline of a bad configuration: exit 3" sh -c "[ $rc -eq 3 ] && [ ! -s '$t/out' ]"
+
+# denials: portown's audit records, grouped
+cat >"$t/audit.log" <<'X'
+type=AVC msg=audit(1732443921.512:211): lsm=portown op=bind action=denied protocol=tcp port=80 reason=owned pid=2817 comm="python3" uid=65534 euid=65534 gid=65534 egid=65534 enforcing=1
+type=AVC msg=audit(1732443925.004:212): lsm=portown op=bind action=denied protocol=udp port=69 reason=reserved pid=2830 comm=696E2074667470 uid=33 euid=33 gid=33 egid=33 enforcing=1
+type=MAC_POLICY_LOAD msg=audit(1732443800.118:198): lsm=portown op=policy_load rules=9 reserved=1024 strict=0 pid=412 comm="portownctl" uid=0 euid=0 gid=0 egid=0 res=1
+type=AVC msg=audit(1732443930.000:213): apparmor="DENIED" operation="open" profile="x" name="/etc/shadow" pid=1 comm="cat"
+type=AVC msg=audit(1732444102.730:230): lsm=portown op=bind action=logged protocol=tcp port=5432 reason=owned pid=2901 comm="nc" uid=65534 euid=65534 gid=65534 egid=65534 enforcing=0
+type=AVC msg=audit(1732444200.000:231): lsm=portown op=bind action=denied protocol=tcp port=80 reason=owned pid=2999 comm="python3" uid=65534 euid=65534 gid=65534 egid=65534 enforcing=1UID="nobody"
+type=AVC msg=audit(1732444300.000:232): lsm=portown op=connect action=denied protocol=sctp port=9899 reason=owned pid=3000 comm="python3" uid=0 euid=4242 gid=0 egid=0 enforcing=1
+X
+printf '\035' >"$t/gs" && sed -i "s/enforcing=1UID=/enforcing=1$(cat "$t/gs")UID=/" "$t/audit.log"
+DN="env PORTOWN_AUDIT_LOG=$t/no-audit.log PORTOWN_JOURNALCTL= PORTOWN_KMSG=$t/no-kmsg"
+run $DN "$P" denials -f "$t/audit.log"
+check "denials -f audit.log: grouped by protocol, port, user and program (exit 1)" sh -c "[ $rc -eq 1 ]"
+check "denials: the table, most first" is_file "$t/out" "PROTO  PORT USER             PROGRAM          DENIED LOGGED REASON
+tcp      80 nobody           python3               2      0 owned
+tcp    5432 nobody           nc                    0      1 owned
+udp      69 www-data         in tftp               1      0 reserved
+sctp   9899 4242             python3               1      0 owned"
+check "denials: the totals and the source on stderr" is_file "$t/err" "portownctl: 4 refused, 1 let through by permissive mode, from $t/audit.log"
+run $DN "$P" -j denials --file "$t/audit.log"
+check "denials --json: the groups, counts and the last time" sh -c "[ $rc -eq 1 ] && [ \"\$(jq -c '[.source, .denied, .logged, .denials[0]]' '$t/out')\" = '[\"$t/audit.log\",4,1,{\"protocol\":\"tcp\",\"port\":80,\"uid\":65534,\"user\":\"nobody\",\"comm\":\"python3\",\"denied\":2,\"logged\":0,\"reason\":\"owned\",\"last\":1732444200}]' ] && [ ! -s '$t/err' ]"
+# the kernel log form (no auditd), from dmesg and from /dev/kmsg
+cat >"$t/dmesg" <<'X'
+[   12.345678] audit: type=1400 audit(1732443921.512:211): lsm=portown op=bind action=denied protocol=tcp port=80 reason=owned pid=2817 comm="python3" uid=65534 euid=65534 gid=65534 egid=65534 enforcing=1
+[   13.000000] e1000: eth0 link up
+X
+run $DN "$P" denials -f "$t/dmesg"
+check "denials -f: the dmesg form" sh -c "[ $rc -eq 1 ] && [ \"\$(sed -n 2p '$t/out')\" = 'tcp      80 nobody           python3               1      0 owned' ]"
+printf '12,345,12345678,-;audit: type=1400 audit(1732443921.512:211): lsm=portown op=bind action=logged protocol=dccp port=5000 reason=owned pid=2817 comm="x" uid=65534 euid=65534 gid=65534 egid=65534 enforcing=0\n' >"$t/kmsg"
+printf '#!/bin/sh\nexit 1\n' >"$t/journal-fails" && chmod +x "$t/journal-fails"
+run env PORTOWN_AUDIT_LOG="$t/no-audit.log" PORTOWN_JOURNALCTL="$t/journal-fails" PORTOWN_KMSG="$t/kmsg" "$P" denials
+check "denials: no audit.log, no journal: the kernel log" sh -c "[ $rc -eq 1 ] && [ \"\$(sed -n 2p '$t/out')\" = 'dccp   5000 nobody           x                     0      1 owned' ] &&
+	[ \"\$(cat '$t/err')\" = 'portownctl: 0 refused, 1 let through by permissive mode, from $t/kmsg' ]"
+printf '#!/bin/sh\necho "$*" >"%s/journal-args"\nsed -n 1p "%s/dmesg" | sed "s/^.*audit: //"\n' "$t" "$t" >"$t/journal" && chmod +x "$t/journal"
+run env PORTOWN_AUDIT_LOG="$t/no-audit.log" PORTOWN_JOURNALCTL="$t/journal" PORTOWN_KMSG="$t/kmsg" "$P" denials
+check "denials: no audit.log: the journal of this boot, kernel and audit records" sh -c "[ $rc -eq 1 ] && [ \"\$(sed -n 2p '$t/out')\" = 'tcp      80 nobody           python3               1      0 owned' ] &&
+	grep -q 'from the journal\$' '$t/err' && [ \"\$(cat '$t/journal-args')\" = '-b -q --no-pager -o cat _TRANSPORT=kernel + _TRANSPORT=audit' ]"
+run env PORTOWN_AUDIT_LOG="$t/audit.log" PORTOWN_JOURNALCTL="$t/journal" PORTOWN_KMSG="$t/kmsg" "$P" denials
+check "denials: the audit log first when it exists" sh -c "[ $rc -eq 1 ] && grep -q 'from $t/audit.log\$' '$t/err'"
+run env PORTOWN_AUDIT_LOG="$t/no-audit.log" PORTOWN_JOURNALCTL="$t/journal-fails" PORTOWN_KMSG="$t/no-kmsg" "$P" denials
+check "denials: no log at all: exit 4, the message" sh -c "[ $rc -eq 4 ] && [ ! -s '$t/out' ] && [ \"\$(cat '$t/err')\" = 'portownctl: no log to read: no $t/no-audit.log (auditd), no journal (journald), and $t/no-kmsg cannot be read' ]"
+: >"$t/empty.log"
+run $DN "$P" denials -f "$t/empty.log"
+check "denials: none, exit 0, the header" sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$t/out')\" = 'PROTO  PORT USER             PROGRAM          DENIED LOGGED REASON' ]"
+run $DN "$P" denials -f "$t/nonexistent.log"
+check "denials -f of a missing file: exit 4" sh -c "[ $rc -eq 4 ] && grep -q 'cannot read $t/nonexistent.log: No such file' '$t/err'"
+
+# the audit before portown is in the kernel: load --dry-run and audit on a stock kernel
+A="env PORTOWN_SECURITYFS=$t/absent"
+cp "$R/net/ipv4/ip_local_reserved_ports" "$t/reserved.saved" && printf '\n' >"$R/net/ipv4/ip_local_reserved_ports"
+run $A "$P" load --dry-run "$t/good.conf"
+check "load --dry-run without portown: exit 0, the summary" sh -c "[ $rc -eq 0 ] && [ ! -s '$t/err' ]"
+check "load --dry-run without portown: the summary says nothing is compared" is_file "$t/out" "would load: 4 rules, reserved 1000 (portown is not active: nothing in force to compare with)"
+run $A "$P" load --dry-run "$t/eph.conf"
+check "load --dry-run without portown: owned ports inside ip_local_port_range warn" sh -c "[ $rc -eq 0 ] && [ \$(grep -c 'lies inside ip_local_port_range' '$t/err') -eq 2 ]"
+run $A "$P" load --dry-run "$t/bad.conf"
+check "load --dry-run without portown: a bad configuration is exit 3" sh -c "[ $rc -eq 3 ] && [ ! -s '$t/out' ]"
+printf '# undo portown\nnet.ipv4.ip_unprivileged_port_start = 1024\n' >"$t/sysroot/etc/sysctl.d/99-lowports.conf"
+printf 'net.ipv4.ip_unprivileged_port_start=0\n' >"$t/sysroot/etc/sysctl.d/10-zero.conf"
+run $A "$P" load --dry-run "$t/good.conf"
+check "load --dry-run without portown: a sysctl.d file that writes the sysctl back warns (exit 0)" sh -c "[ $rc -eq 0 ] && grep -q '^would load: 4 rules' '$t/out'"
+check "load --dry-run without portown: the sysctl.d warning" is_file "$t/err" "$t/sysroot/etc/sysctl.d/99-lowports.conf:2: warning: sets net.ipv4.ip_unprivileged_port_start = 1024: portown sets it to 0 at boot, and this file writes it back, so the stack refuses ports below 1024 to owners without CAP_NET_BIND_SERVICE after portown allowed them; remove the setting"
+run $A "$P" load --dry-run --strict-warnings "$t/good.conf"
+check "load --dry-run --strict-warnings without portown: that warning is exit 5" sh -c "[ $rc -eq 5 ] && grep -q 'the load would be refused' '$t/err'"
+run $A "$P" audit "$t/good.conf"
+sed 's/^sockets: [0-9]* bound/sockets: N bound/' "$t/out" >"$t/out.masked"
+check "audit: a sysctl.d file writing the sysctl back is a problem (exit 1)" sh -c "[ $rc -eq 1 ] && [ ! -s '$t/err' ]"
+check "audit: every sysctl.d file that sets it, the harmless one too" is_file "$t/out.masked" "policy: 4 rules, reserved 1000
+sockets: N bound, 0 refused, 0 more under strict
+sysctl: $t/sysroot/etc/sysctl.d/10-zero.conf:1: net.ipv4.ip_unprivileged_port_start = 0 (harmless: portown sets 0)
+sysctl: $t/sysroot/etc/sysctl.d/99-lowports.conf:2: net.ipv4.ip_unprivileged_port_start = 1024: portown sets it to 0 at boot and this file writes it back; remove the setting
+audit: 1 problem (0 sockets refused, 0 rules inside ip_local_port_range, 1 sysctl file writing net.ipv4.ip_unprivileged_port_start back); strict would refuse 0 more sockets"
+run $A "$P" audit --json "$t/good.conf"
+check "audit --json: the keys, and the sysctl files" sh -c "[ $rc -eq 1 ] && [ \"\$(jq -c '[keys_unsorted, .rules, .reserved, .strict, .refused, .strict_refused, .ip_local_port_range, .ephemeral, [.sysctl_files[] | [.line, .value, .writes_back]], .problems]' '$t/out')\" = '[[\"version\",\"portownctl_version\",\"rules\",\"reserved\",\"strict\",\"sockets\",\"refused\",\"strict_refused\",\"ip_local_port_range\",\"ephemeral\",\"sysctl_files\",\"problems\"],4,1000,false,[],[],[32768,60999],[],[[1,\"0\",false],[2,\"1024\",true]],1]' ]"
+rm "$t/sysroot/etc/sysctl.d/99-lowports.conf" "$t/sysroot/etc/sysctl.d/10-zero.conf"
+run $A "$P" audit "$t/good.conf"
+check "audit: nothing to fix, exit 0" sh -c "[ $rc -eq 0 ] && [ \"\$(tail -n 1 '$t/out')\" = 'audit: 0 problems (0 sockets refused, 0 rules inside ip_local_port_range, 0 sysctl files writing net.ipv4.ip_unprivileged_port_start back); strict would refuse 0 more sockets' ]"
+run $A "$P" audit "$t/eph.conf"
+check "audit: owned ports inside ip_local_port_range (exit 1)" sh -c "[ $rc -eq 1 ] && [ \"\$(grep '^ephemeral: ' '$t/out')\" = \"ephemeral: $t/eph.conf:2: 'tcp 40000-40002 uid 33': 3 owned ports inside ip_local_port_range 32768-60999, not in ip_local_reserved_ports
+ephemeral: $t/eph.conf:3: 'udp 50000 uid 0': 1 owned port inside ip_local_port_range 32768-60999, not in ip_local_reserved_ports\" ]"
+printf '40001\n' >"$R/net/ipv4/ip_local_reserved_ports"
+run $A "$P" -j audit "$t/eph.conf"
+check "audit --json: reserved ports do not count" sh -c "[ $rc -eq 1 ] && [ \"\$(jq -c '[.ephemeral[] | [.line, .ports, .rule.first]], .problems' '$t/out')\" = '[[2,2,40000],[3,1,50000]]
+2' ]"
+cp "$t/reserved.saved" "$R/net/ipv4/ip_local_reserved_ports"
+run $A "$P" audit "$t/bad.conf"
+check "audit of a bad configuration: exit 3, nothing on stdout" sh -c "[ $rc -eq 3 ] && [ ! -s '$t/out' ] && [ \"\$(tail -n 1 '$t/err')\" = 'portownctl: 3 errors in the configuration' ]"
+run "$P" audit "$t/good.conf" extra-that-does-not-exist.conf
+check "audit: a missing file is exit 3" [ $rc -eq 3 ]
+run "$P" audit --help
+check "audit --help documents the exit status" sh -c "[ $rc -eq 0 ] && grep -q '^Exit status 0 when nothing would break, 1 when something would' '$t/out'"
 
 # listeners, through the host's real sock_diag
 printf '0\n' >"$S/lock"
@@ -562,6 +788,18 @@ if "$P" listeners >"$t/out" 2>"$t/err" || [ $? -eq 1 ]; then
 		run env PORTOWN_PROCFS=/proc "$P" listeners --json
 		ino=$(jq -r "[.listeners[] | select(.port == $port and .protocol == \"tcp\")][0].inode" "$t/out" 2>/dev/null)
 		check "listeners --json: the real holder's pid and comm from /proc" sh -c "jq -e '[.listeners[] | select(.port == $port)][0] | .pid == $holder and .comm == \"trybind\"' '$t/out' >/dev/null"
+		# filters: protocol and port, no header, numeric
+		me=$(id -u)
+		run env PORTOWN_PROCFS=/proc "$P" listeners -H -P tcp --port $port
+		check "listeners -H -P tcp --port: that socket only, no header" sh -c "[ $rc -eq 0 ] && [ \$(wc -l <'$t/out') -eq 1 ] && grep -Eq '^tcp +[^ ]+ +$port [^ ]+ +$holder/trybind +exempt ' '$t/out'"
+		run env PORTOWN_PROCFS=/proc "$P" listeners --protocol udp --port $port
+		check "listeners -P udp --port: nothing but the header" sh -c "[ $rc -eq 0 ] && [ \"\$(cat '$t/out')\" = 'PROTO ADDRESS                   PORT USER             PROCESS              VERDICT  WHY' ]"
+		run env PORTOWN_PROCFS=/proc "$P" listeners -H --port $((port - 5))-$((port + 5)) -P sctp -P tcp
+		check "listeners --port FIRST-LAST with two protocols" sh -c "[ $rc -eq 0 ] && grep -Eq '^tcp +[^ ]+ +$port ' '$t/out' && ! grep -Ev '^tcp ' '$t/out' | grep -q ."
+		run env PORTOWN_PROCFS=/proc "$P" listeners -Hn --port $port
+		check "listeners -n: the uid, not the user name" sh -c "[ $rc -eq 0 ] && grep -Eq '^tcp +[^ ]+ +$port $me +$holder/trybind ' '$t/out'"
+		run env PORTOWN_PROCFS=/proc "$P" listeners -n --json --port $port
+		check "listeners -n --json: user null, uid kept, one socket" sh -c "[ $rc -eq 0 ] && jq -e '(.listeners | length) == 1 and .listeners[0].user == null and .listeners[0].uid == $me' '$t/out' >/dev/null"
 		F=$t/fakeproc
 		# fakeproc PID UID GID GROUPS CAPEFF [USERNS]: one process holding the socket
 		fakeproc() {
@@ -642,11 +880,23 @@ if "$P" listeners >"$t/out" 2>"$t/err" || [ $? -eq 1 ]; then
 		printf 'reserved 50000\nstrict\ntcp %s user root\n' $port >"$t/strict-ok.conf"
 		PORTOWN_PROCFS=$F "$P" load --dry-run --strict-warnings --reserve-ephemeral "$t/strict-ok.conf" >"$t/out" 2>"$t/err"; rc=$?
 		check "load: strict with a rule for that port: no warning" sh -c "[ $rc -eq 0 ] && [ ! -s '$t/err' ]"
+		# audit: what the policy and 'strict' would refuse, judged by the holder
+		printf 'reserved 50000\n' >"$t/nostrict.conf"
+		PORTOWN_PROCFS=$F PORTOWN_SECURITYFS=$t/absent "$P" audit "$t/nostrict.conf" >"$t/out" 2>"$t/err"; rc=$?
+		check "audit: what strict would break: root holding an unowned reserved port by CAP_NET_BIND_SERVICE" sh -c "[ $rc -eq 0 ] &&
+			grep -qxF \"strict: tcp $port 0.0.0.0 by 4242/fake4242 (uid 0, user root): step 2: unowned port below the reserved boundary; it holds CAP_NET_BIND_SERVICE, which strict ignores; to keep it: 'tcp $port user root'\" '$t/out'"
+		PORTOWN_PROCFS=$F PORTOWN_SECURITYFS=$t/absent "$P" audit --json "$t/strict-now.conf" >"$t/out" 2>"$t/err"; rc=$?
+		check "audit --json: under strict that socket is refused, the capability it relies on named (exit 1)" sh -c "[ $rc -eq 1 ] &&
+			jq -e '[.refused[] | select(.port == $port)][0] | .pid == 4242 and .comm == \"fake4242\" and .uid == 0 and .capability == true and .keep == \"tcp $port user root\"' '$t/out' >/dev/null &&
+			jq -e '.strict_refused == [] and .strict == true' '$t/out' >/dev/null"
 		fakeproc 4242 '65534	65534	65534	65534' '65534	65534	65534	65534' '65534' 0000000000000000
 		printf 'tcp %s uid 7\n' $port >"$t/other.conf"
 		PORTOWN_PROCFS=$F "$P" load --dry-run "$t/other.conf" >"$t/out" 2>"$t/err"; rc=$?
 		check "load: a port given to another user while a process holds it: a warning" sh -c "[ $rc -eq 0 ] &&
 			grep -qxF \"portownctl: warning: tcp $port is bound now by fake4242 (pid 4242, uid 65534), which this policy refuses (step 1: the port is owned and no rule matches): its next bind of tcp $port (a restart) will be refused; if it should keep the port, add a rule such as 'tcp $port user nobody'\" '$t/err'"
+		PORTOWN_PROCFS=$F PORTOWN_SECURITYFS=$t/absent "$P" audit "$t/other.conf" >"$t/out" 2>"$t/err"; rc=$?
+		check "audit: a socket the policy would refuse, with the rule that keeps it (exit 1)" sh -c "[ $rc -eq 1 ] &&
+			grep -qxF \"refused: tcp $port 0.0.0.0 by 4242/fake4242 (uid 65534, user nobody): step 1: the port is owned and no rule matches; to keep it: 'tcp $port user nobody'\" '$t/out'"
 		rm -rf "$F/4242" "$F/4343"
 		mkdir -p "$F/4444/fd" && ln -s "socket:[$ino]" "$F/4444/fd/5"	# status gone
 		lj 'reserved 50000\n'
@@ -661,14 +911,14 @@ if "$P" listeners >"$t/out" 2>"$t/err" || [ $? -eq 1 ]; then
 		holder=
 		printf 'reserved 1024\n' >"$S/policy"
 	else
-		for x in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25; do
+		for x in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20 21 22 23 24 25 26 27 28 29 30 31 32 33; do
 			n=$((n + 1)); echo "ok $n - listeners by process credentials # SKIP no trybind"
 		done
 	fi
 else
 	why=$(head -n 1 "$t/err")
 	i=0
-	while [ $i -lt 29 ]; do
+	while [ $i -lt 37 ]; do
 		n=$((n + 1)) i=$((i + 1)); echo "ok $n - listeners # SKIP sock_diag not available here: $why"
 	done
 fi

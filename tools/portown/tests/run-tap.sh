@@ -92,17 +92,36 @@ else
 	n=$((n + 1))
 fi
 
+# the sandbox: hardened, but still able to write securityfs and the sysctl,
+# in the host's network and user namespaces, with /proc/sys visible
+oksb=ok
+for kv in "CapabilityBoundingSet=CAP_MAC_ADMIN" "ReadWritePaths=.*/sys/kernel/security/portown" \
+	"ReadWritePaths=.*/proc/sys/net/ipv4" ProtectSystem=strict ProtectKernelTunables=yes; do
+	grep -q "^$kv" "$u" || { echo "# missing: $kv"; oksb=not-ok; }
+done
+for kv in PrivateNetwork=yes PrivateUsers=yes ProcSubset=pid DynamicUser=yes; do
+	grep -q "^$kv" "$u" && { echo "# would break the load: $kv"; oksb=not-ok; }
+done
+if command -v systemd-analyze >/dev/null 2>&1 &&
+	systemd-analyze security --offline=yes "$u" >"$tmp/sec" 2>&1; then
+	score=$(sed -n 's/.*Overall exposure level for portown.service: \([0-9.]*\).*/\1/p' "$tmp/sec")
+	echo "# systemd-analyze security: ${score:-?}"
+	[ -n "$score" ] && awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' || { echo "# exposure above 2.0"; oksb=not-ok; }
+fi
+emit $oksb "systemd: portown.service is sandboxed (exposure at most 2.0) and can still load"
+
 # make install with DESTDIR and PREFIX
 dest=$tmp/dest
 if make -s -C "$SRCDIR" O="$O" DESTDIR="$dest" PREFIX=/usr install >"$tmp/inst" 2>&1 &&
 	[ -x "$dest/usr/sbin/portownctl" ] && [ -f "$dest/usr/lib/systemd/system/portown.service" ] &&
 	[ -f "$dest/etc/portown.conf" ] && [ -d "$dest/etc/portown.d" ] &&
 	[ -f "$dest/usr/share/man/man8/portownctl.8" ] && [ -f "$dest/usr/share/man/man5/portown.conf.5" ] &&
+	[ -f "$dest/usr/share/bash-completion/completions/portownctl" ] &&
 	"$dest/usr/sbin/portownctl" check "$dest/etc/portown.conf" >/dev/null; then
-	emit ok "install: DESTDIR layout, and the example config checks"
+	emit ok "install: DESTDIR layout (bash completion too), and the example config checks"
 else
 	sed 's/^/# /' "$tmp/inst"
-	emit not-ok "install: DESTDIR layout, and the example config checks"
+	emit not-ok "install: DESTDIR layout (bash completion too), and the example config checks"
 fi
 
 # the Makefile: CPPFLAGS, CFLAGS and LDFLAGS reach every compile and link of
