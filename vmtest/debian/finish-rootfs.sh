@@ -51,9 +51,10 @@ sed -i -e '/^[[:space:]]*user[[:space:]]/d' \
 grep -q '^pid /run/nginx/nginx.pid;' "$conf" || { log "nginx.conf has no pid line"; exit 1; }
 rm -f "$root/etc/nginx/sites-enabled/default"
 ln -sfn ../sites-available/portown "$root/etc/nginx/sites-enabled/portown"
-# Logs and temp dirs: LogsDirectory=/StateDirectory= in the drop-in chown
-# them to www-data at start; make the build-time state match already.
-chown -R 33:33 "$root/var/log/nginx" "$root/var/lib/nginx"
+# Temp dirs: StateDirectory= in the drop-in chowns them to www-data at
+# start; make the build-time state match already. The logs stay as Debian
+# has them (directory root:adm 0755, files www-data:adm 0640).
+chown -R 33:33 "$root/var/lib/nginx"
 
 # ---- portown's tools: the portown-tools package (vmtest/mkdeb-tools.sh),
 # installed by the guest's own dpkg (maintainer scripts run chrooted, as at

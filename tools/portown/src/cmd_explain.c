@@ -88,10 +88,7 @@ static void explain_json(const struct po_policy *pol, unsigned proto, unsigned p
 	out_bool(OUT_JSON, "enforcing", NULL, enforcing);
 	out_uint(OUT_JSON, "reserved", NULL, pol->reserved);
 	out_bool(OUT_JSON, "strict", NULL, pol->strict);
-	if (active && prot_sock >= 0)
-		out_int(OUT_JSON, "ip_unprivileged_port_start", NULL, prot_sock);
-	else
-		out_null(OUT_JSON, "ip_unprivileged_port_start", NULL, NULL);
+	out_prot_sock(active ? prot_sock : -1);
 	out_doc_end();
 }
 

@@ -116,10 +116,7 @@ static int listeners_failed(bool json)
 	if (json) {
 		out_init(stdout, true);
 		out_doc_begin();
-		if (prot_sock >= 0)
-			out_int(OUT_JSON, "ip_unprivileged_port_start", NULL, prot_sock);
-		else
-			out_null(OUT_JSON, "ip_unprivileged_port_start", NULL, NULL);
+		out_prot_sock(prot_sock);
 		out_null(OUT_JSON, "listeners", NULL, NULL);
 		out_null(OUT_JSON, "squatters", NULL, NULL);
 		out_null(OUT_JSON, "refused", NULL, NULL);
@@ -202,10 +199,7 @@ static int do_listeners(int argc, char **argv)
 		warnx("cannot scan %s for the processes holding sockets; judging by socket owner only", procfs);
 	out_init(stdout, json);
 	out_doc_begin();
-	if (prot_sock >= 0)
-		out_int(OUT_JSON, "ip_unprivileged_port_start", NULL, prot_sock);
-	else
-		out_null(OUT_JSON, "ip_unprivileged_port_start", NULL, NULL);
+	out_prot_sock(prot_sock);
 	if (!no_header)
 		out_text("%-5s %-24s %5s %-16s %-20s %-8s %s\n", "PROTO", "ADDRESS", "PORT", "USER", "PROCESS", "VERDICT", "WHY");
 	out_arr_open("listeners");

@@ -309,6 +309,15 @@ long read_prot_sock(void)
 	return v;
 }
 
+/* ip_unprivileged_port_start as a JSON member, null when unknown (< 0) */
+void out_prot_sock(long prot_sock)
+{
+	if (prot_sock >= 0)
+		out_int(OUT_JSON, "ip_unprivileged_port_start", NULL, prot_sock);
+	else
+		out_null(OUT_JSON, "ip_unprivileged_port_start", NULL, NULL);
+}
+
 /* how to put ip_unprivileged_port_start back to 0, naming the files that set it */
 const char *prot_sock_fix(char *buf, size_t size)
 {

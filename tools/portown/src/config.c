@@ -513,6 +513,24 @@ static char *read_all(int fd, size_t *lenp, int *err)
 	return buf;
 }
 
+/* Append (dev, ino, name) to one of the parser's file lists, growing it. */
+static void file_push(struct po_open_file **v, size_t *n, size_t *cap,
+		      dev_t dev, ino_t ino, const char *name)
+{
+	if (*n == *cap) {
+		size_t c = *cap ? *cap * 2 : 8;
+		struct po_open_file *nv = realloc(*v, c * sizeof(**v));
+
+		if (!nv)
+			oom();
+		*v = nv;
+		*cap = c;
+	}
+	(*v)[(*n)++] = (struct po_open_file){
+		.dev = (uint64_t)dev, .ino = (uint64_t)ino, .name = name,
+	};
+}
+
 /* reports on (rfile, rline, rcol) when given, else as "path: message" */
 static void parse_path(struct po_parser *ps, const char *path,
 		       const char *rfile, unsigned rline, unsigned rcol)
@@ -586,30 +604,8 @@ static void parse_path(struct po_parser *ps, const char *path,
 			po_diag_add(ps, path, 0, 0, "cannot read: %s", strerror(err));
 		return;
 	}
-	if (ps->nread == ps->read_cap) {
-		size_t n = ps->read_cap ? ps->read_cap * 2 : 8;
-		struct po_open_file *v = realloc(ps->read, n * sizeof(*v));
-
-		if (!v)
-			oom();
-		ps->read = v;
-		ps->read_cap = n;
-	}
-	ps->read[ps->nread++] = (struct po_open_file){
-		.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino, .name = intern_file(ps, path),
-	};
-	if (ps->nopen == ps->open_cap) {
-		size_t n = ps->open_cap ? ps->open_cap * 2 : 8;
-		struct po_open_file *v = realloc(ps->open, n * sizeof(*v));
-
-		if (!v)
-			oom();
-		ps->open = v;
-		ps->open_cap = n;
-	}
-	ps->open[ps->nopen++] = (struct po_open_file){
-		.dev = (uint64_t)st.st_dev, .ino = (uint64_t)st.st_ino, .name = intern_file(ps, path),
-	};
+	file_push(&ps->read, &ps->nread, &ps->read_cap, st.st_dev, st.st_ino, intern_file(ps, path));
+	file_push(&ps->open, &ps->nopen, &ps->open_cap, st.st_dev, st.st_ino, intern_file(ps, path));
 	po_parse_buffer(ps, path, buf, len);
 	ps->nopen--;
 	free(buf);

@@ -121,6 +121,8 @@ int read_kernel_policy(struct po_policy *pol, char **textp, int *errp, bool quie
 int read_flag(const char *name);
 /* net.ipv4.ip_unprivileged_port_start of this namespace; -1 if unknown */
 long read_prot_sock(void);
+/* ip_unprivileged_port_start as a JSON member, null when unknown (< 0) */
+void out_prot_sock(long prot_sock);
 /* how to put ip_unprivileged_port_start back to 0, naming the files that set it */
 const char *prot_sock_fix(char *buf, size_t size);
 /* a message for a failed securityfs write (static buffer) */

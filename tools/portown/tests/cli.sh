@@ -780,7 +780,7 @@ if "$P" listeners >"$t/out" 2>"$t/err" || [ $? -eq 1 ]; then
 	# judged by the holding process's credentials: real sock_diag, fake /proc
 	port=47617
 	if [ -n "$TRYBIND" ] && [ -x "$TRYBIND" ]; then
-		"$TRYBIND" -w 120 tcp $port >"$t/hold" 2>&1 &
+		"$TRYBIND" -H tcp $port >"$t/hold" 2>&1 &
 		holder=$!
 		i=0
 		while [ ! -s "$t/hold" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done

@@ -195,7 +195,7 @@ else
 fi
 run "$P" status --json
 shown status --json
-check "status --json" sh -c "grep -q '^{\"version\":1,\"portownctl_version\":\"[^\"]*\",\"active\":true,\"enforcing\":true,\"locked\":false,\"reserved\":1024,\"strict\":false,\"rules\":8,\"ip_unprivileged_port_start\":0,\"stats\":{\"checked\":[0-9]*,' '$t/out' && grep -q '\"policy_errors\":[0-9]*,\"rules\":8}}\$' '$t/out'"
+check "status --json" sh -c "grep -q '^{\"version\":1,\"portownctl_version\":\"[^\"]*\",\"active\":true,\"enforcing\":true,\"locked\":false,\"reserved\":1024,\"strict\":false,\"rules\":8,\"ip_unprivileged_port_start\":0,\"stats\":{\"checked\":[0-9]*,' '$t/out' && grep -q '\"policy_errors\":[0-9]*,\"rules\":8},\"lsm\":\[[^]]*\"portown\"[^]]*],\"why\":null}\$' '$t/out'"
 
 # --- explain agrees with bind() ---------------------------------------------
 for u in root www-data bind alice bob; do
