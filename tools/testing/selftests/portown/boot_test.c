@@ -14,8 +14,11 @@
 #define BOOT_POLICY \
 	"tcp:80:uid:33,tcp:443:gid:33,udp:5353:uid:102,tcp:9000-9009:gid:1001"
 
-/* Settings in the compact form. */
-#define BOOT_SETTINGS "reserved:2000,strict,sctp:9899:uid:1000,tcp:80:uid:33"
+/*
+ * Settings in the compact form, as portownctl's "cmdline" command prints
+ * "reserved 2000", "strict", "tcp 80 user www-data", "sctp 9899 uid 1000".
+ */
+#define BOOT_SETTINGS "reserved:2000,strict,tcp:80:uid:33,sctp:9899:uid:1000"
 
 /* Item 2 is bad: the whole policy is refused, the empty one is in force. */
 #define BOOT_INVALID "tcp:80:uid:33,tcp:99999:uid:1"
