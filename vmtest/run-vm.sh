@@ -20,26 +20,12 @@ mkdir -p "$RESULTS"
 console=$RESULTS/$name.console
 serial=$RESULTS/$name.serial
 
-# 4-level paging: with la57, a KASAN kernel under TCG can take an early
-# interrupt during identify_cpu() and report a wild access in
-# rcu_is_watching() before portown or any test has run.
-CPU=max,la57=off
-# Two sockets of one CPU each: the test kernel has no ACPI and finds CPUs
-# in SeaBIOS's MP table, which lists one CPU per socket; "-smp 2" alone
-# (one socket, two cores) boots a uniprocessor guest.
-SMP=2,sockets=2,cores=1,threads=1
-
 qemu_cmd() {	# qemu_cmd ACCEL CONSOLE SERIAL APPEND... -> $cmd
 	local accel=$1 con=$2 ser=$3
 	shift 3
-	local smp=$SMP icount=()
-	# One host thread per guest CPU under TCG.
-	[ "$accel" = tcg ] && accel=tcg,thread=multi
-	if [ "${PORTOWN_VM_ICOUNT:-0}" = 1 ]; then
-		accel=tcg,thread=single smp=1 icount=(-icount shift=0,sleep=off)
-	fi
-	cmd=(qemu-system-x86_64 -accel "$accel" "${icount[@]}" -machine pc -cpu "$CPU" -smp "$smp"
-	     -m 1536 -nodefaults -display none -no-reboot
+	[ "${PORTOWN_VM_ICOUNT:-0}" = 1 ] && accel=icount
+	qemu_machine "$accel" 1536
+	cmd=("${qemu[@]}" -display none -no-reboot
 	     -serial "file:$con" -serial "file:$ser"
 	     -kernel "$kernel" -initrd "$initrd"
 	     -append "console=ttyS0 panic=-1 $*")

@@ -29,14 +29,17 @@
 #
 # Environment: PORTOWN_LOCK_HELD=1 when the caller already holds
 # /tmp/portown-heavy.lock (otherwise this script takes it for the image
-# build and the QEMU run).  See README.md.
-set -uo pipefail
-
+# build and the QEMU run); PORTOWN_BUILD, the build directory (build/) whose
+# debian/ and test kernel are the defaults of --out and --kernel.  See README.md.
 here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
-out=$repo/build/debian
+# For $B and $KBUILD (PORTOWN_BUILD moves them) and qemu_machine.
+. "$here/../lib.sh"
+# lib.sh turns errexit on; this script checks each step itself and must
+# reach finish() to write the results file whatever failed.
+set +e
+out=$B/debian
 results=
-kernel=$repo/build/kbuild/arch/x86/boot/bzImage
+kernel=$KBUILD/arch/x86/boot/bzImage
 tmo=900
 keep=0 distro=0 workloads=0 demo=0 initrd= nolsm=
 while [ $# -gt 0 ]; do
@@ -157,12 +160,10 @@ if [ $distro = 1 ]; then
     cp "$initrd" "$rundir/initrd.img"
     initrd_args=(-initrd "$rundir/initrd.img")
 fi
-# -smp: two sockets, because the kernel (no ACPI) finds CPUs in SeaBIOS's
-# MP table, which lists one CPU per socket; thread=multi: one host thread
-# per guest CPU.
-qemu=(qemu-system-x86_64 -machine pc -accel tcg,thread=multi -cpu max,la57=off -m 1G
-      -smp 2,sockets=2,cores=1,threads=1
-      -nographic -nodefaults -no-user-config -serial stdio -monitor none -no-reboot
+# The machine of lib.sh (CPUs as two sockets, see QEMU_SMP there), always
+# under TCG as the scenario's timeouts were measured: no KVM probe here.
+qemu_machine tcg 1G
+qemu+=(-nographic -no-user-config -serial stdio -monitor none -no-reboot
       -kernel "$kernel" "${initrd_args[@]}" -append "$cmdline"
       -drive "file=$rundir/overlay.qcow2,if=virtio,format=qcow2,cache=unsafe"
       -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$p80-:80,hostfwd=tcp:127.0.0.1:$p443-:443"
