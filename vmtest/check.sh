@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Everything `make check` runs, after the kernel is built: checkpatch, the
-# host tests of portownctl, six VM boots (portown enforcing, allocation
-# failures with kmemleak, permissive, two boot policies, absent), the differential grid of the first against
-# the last, and the Debian guest scenarios (Debian 12 with nginx on the
+# host tests of portownctl, the VM boots of vmtest/boots/ (portown
+# enforcing, allocation failures with kmemleak, permissive, two boot
+# policies, absent), the differential grid of the first against the last,
+# and the Debian guest scenarios (Debian 12 with nginx on the
 # test kernel; Debian 13 with the workloads on the production-like one). A failing part does not stop the
 # others; the totals decide the exit status.
 . "$(dirname "$0")/lib.sh"
 export RESULTS
 
-BOOT_POLICY=tcp:80:uid:33,tcp:443:gid:33,udp:5353:uid:102,tcp:9000-9009:gid:1001
 R=$TOP/vmtest/results.py
 rm -rf "$RESULTS"
 mkdir -p "$RESULTS"
@@ -56,47 +56,82 @@ if [ -f "$TOP/tools/portown/Makefile" ]; then
 	python3 "$R" tap portownctl_host "$RESULTS/portownctl_host.out"
 fi
 
-log "VM boot 1/6: portown enforcing, with Landlock, boot policy"
-heavy "$TOP/vmtest/run-vm.sh" main 1200 vmtest.mode=main \
-	lsm=portown,landlock portown.policy=$BOOT_POLICY
-python3 "$R" vm main --kunit
+# The VM boots, as vmtest/boots/ describes them (see its README), in the
+# order of its CFLIST.
+BOOTS=$TOP/vmtest/boots
+declare -A boot_var
+while read -r k v || [ -n "$k" ]; do
+	case $k in ''|'#'*) continue ;; esac
+	[[ $v != *'$'* ]] || die "vmtest/boots/vars: $k's value has a \$"
+	boot_var[$k]=$v
+done <"$BOOTS/vars"
 
-# The other boots skip KUnit: its results are taken from the main boot.
-log "VM boot 2/6: allocation failures in policy writes, kmemleak on"
-heavy "$TOP/vmtest/run-vm.sh" fault 900 vmtest.mode=fault kunit.enable=0 \
-	lsm=portown,landlock kmemleak=on
-python3 "$R" vm fault
+# boot_arg WORD: WORD with each $NAME replaced by its value in vars.
+boot_arg() {
+	local w=$1 n
+	while [[ $w =~ \$([A-Za-z_][A-Za-z0-9_]*) ]]; do
+		n=${BASH_REMATCH[1]}
+		[ -n "${boot_var[$n]+set}" ] || die "vmtest/boots: \$$n is not in vars"
+		w=${w//"\$$n"/"${boot_var[$n]}"}
+	done
+	[[ $w != *'$'* ]] || die "vmtest/boots: a stray \$ in '$1'"
+	printf '%s' "$w"
+}
 
-log "VM boot 3/6: portown.enforce=0"
-heavy "$TOP/vmtest/run-vm.sh" permissive 300 vmtest.mode=permissive \
-	kunit.enable=0 lsm=portown,landlock portown.enforce=0 \
-	portown.policy=$BOOT_POLICY
-python3 "$R" vm permissive
+# read_boot NAME: NAME.boot's host side into boot_title, boot_timeout,
+# boot_args, boot_cmdline and boot_flags; dies on a malformed file.
+read_boot() {
+	local name=$1 f=$BOOTS/$1.boot k v w words=()
+	boot_title='' boot_timeout='' boot_cmdline='' boot_args=() boot_flags=()
+	# The guest's init reads vmtest.mode=[a-z]*.
+	[[ $name =~ ^[a-z]+$ ]] || die "vmtest/boots/CFLIST: '$name' is not a-z only"
+	[ -f "$f" ] || die "vmtest/boots/CFLIST: no $f"
+	while read -r k v || [ -n "$k" ]; do
+		case $k in
+		''|'#'*) ;;
+		title) boot_title=$v ;;
+		timeout) boot_timeout=$v ;;
+		args)
+			read -ra words <<<"$v"
+			for w in "${words[@]}"; do
+				boot_args+=("$(boot_arg "$w")")
+			done
+			;;
+		cmdline) boot_cmdline=$v ;;
+		results) read -ra boot_flags <<<"$v" ;;
+		skip|guest) ;;	# results.py's and the guest's
+		*) die "$f: unknown key '$k'" ;;
+		esac
+	done <"$f"
+	if [ -z "$boot_title" ] || ! [[ $boot_timeout =~ ^[0-9]+$ ]]; then
+		die "$f: needs a title and a timeout in seconds"
+	fi
+}
 
-# Must match BOOT_SETTINGS and BOOT_INVALID in boot_test.c. Boot 4's
-# parameter is what `portownctl cmdline` makes of a configuration file, as
-# the admin guide tells an administrator to make it.
-log "VM boot 4/6: portown.policy= from portownctl cmdline (reserved, strict)"
-if boot_param=$("$B/portownctl/portownctl" cmdline "$TOP/vmtest/boot-settings.conf" 2>"$RESULTS/cmdline.err"); then
-	heavy "$TOP/vmtest/run-vm.sh" bootsettings 300 vmtest.mode=bootsettings \
-		kunit.enable=0 lsm=portown,landlock "$boot_param"
-	python3 "$R" vm bootsettings
-else
-	echo "not ok - portownctl cmdline vmtest/boot-settings.conf: $(head -n 1 "$RESULTS/cmdline.err")" \
-		>"$RESULTS/bootsettings.tap"
-fi
+mapfile -t boots < <(grep -v -e '^#' -e '^[[:space:]]*$' "$BOOTS/CFLIST")
+# Every description is read before the first boot: a mistake in the last
+# must not cost the half hour of the others.
+for name in "${boots[@]}"; do
+	read_boot "$name"
+done
+n=0
+for name in "${boots[@]}"; do
+	n=$((n + 1))
+	read_boot "$name"
+	log "VM boot $n/${#boots[@]}: $boot_title"
+	if [ -n "$boot_cmdline" ]; then
+		if ! param=$("$B/portownctl/portownctl" cmdline "$TOP/$boot_cmdline" 2>"$RESULTS/cmdline.err"); then
+			echo "not ok - portownctl cmdline $boot_cmdline: $(head -n 1 "$RESULTS/cmdline.err")" \
+				>"$RESULTS/$name.tap"
+			continue
+		fi
+		boot_args+=("$param")
+	fi
+	heavy "$TOP/vmtest/run-vm.sh" "$name" "$boot_timeout" "vmtest.mode=$name" "${boot_args[@]}"
+	python3 "$R" vm "$name" "${boot_flags[@]}"
+done
 
-log "VM boot 5/6: a portown.policy= that must be refused whole"
-heavy "$TOP/vmtest/run-vm.sh" bootrefused 300 vmtest.mode=bootrefused \
-	kunit.enable=0 lsm=portown,landlock \
-	portown.policy=tcp:80:uid:33,tcp:99999:uid:1
-python3 "$R" vm bootrefused
-
-log "VM boot 6/6: portown not in lsm="
-heavy "$TOP/vmtest/run-vm.sh" nolsm 300 vmtest.mode=nolsm \
-	kunit.enable=0 lsm=landlock portown.policy=$BOOT_POLICY
-python3 "$R" vm nolsm
-
+# The runs that main.boot and nolsm.boot name.
 log "differential grid: portown with an empty policy against the stock kernel"
 python3 "$R" grid main:enforcing main:permissive nolsm:stock
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Write the test initramfs ($B/initramfs.cpio): busybox, the guest init,
-# the kselftests, portownctl with its shared libraries and its VM tests.
+# Write the test initramfs ($B/initramfs.cpio): busybox, the guest init
+# and the boot descriptions it reads (vmtest/boots/*.boot), the
+# kselftests, portownctl with its shared libraries and its VM tests.
 # Built with the kernel's own usr/gen_init_cpio, so no root is needed.
 . "$(dirname "$0")/lib.sh"
 
@@ -46,6 +47,10 @@ add /bin/busybox "$(command -v busybox)" 0755
 entry "slink /bin/sh /bin/busybox 0777 0 0"
 add /init "$TOP/vmtest/guest/init" 0755
 add /portown/demo.sh "$TOP/vmtest/guest/demo.sh" 0755
+# What the guest's init runs in each boot of make check.
+for f in "$TOP"/vmtest/boots/*.boot; do
+	add "/portown/boots/$(basename "$f")" "$f" 0644
+done
 add /etc/passwd "$TOP/vmtest/guest/passwd" 0644
 add /etc/group "$TOP/vmtest/guest/group" 0644
 add /etc/services /etc/services 0644

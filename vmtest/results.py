@@ -15,7 +15,8 @@
 
 Normalized lines are "ok - name", "not ok - name" and
 "ok - name # SKIP reason". A skip is never counted as a pass, and a skip
-that vmtest/expected-skips/NAME.txt does not list is a failure.
+that the "skip" lines of vmtest/boots/NAME.boot (a VM boot of make check)
+or vmtest/expected-skips/NAME.txt (any other) do not list is a failure.
 """
 
 import os
@@ -78,6 +79,8 @@ KCSAN_GLUE_FUNCS = {
 }
 EXPECTED_SKIPS = os.path.join(os.path.dirname(os.path.abspath(__file__)),
                               "expected-skips")
+# The boots of make check keep theirs in their description, "skip" lines.
+BOOTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "boots")
 TAP_LINE = re.compile(r"^(not ok|ok)\b\s*\d*\s*(?:- )?(.*?)\s*$")
 
 
@@ -246,16 +249,34 @@ def kcsan_results(name, console, serial):
     return out
 
 
+def expected_skip_lines(name):
+    """The expected-skip lines of a results name: the "skip" lines of
+    vmtest/boots/NAME.boot for a boot of make check, else the lines of
+    vmtest/expected-skips/NAME.txt. Raises ValueError when both exist:
+    one of the two would be silently ignored."""
+    boot = os.path.join(BOOTS, name + ".boot")
+    txt = os.path.join(EXPECTED_SKIPS, name + ".txt")
+    if os.path.exists(boot):
+        if os.path.exists(txt):
+            raise ValueError(f"expected skips in both vmtest/boots/{name}.boot "
+                             f"and vmtest/expected-skips/{name}.txt")
+        with open(boot) as f:
+            return [l.split(None, 1)[1] for l in f.read().splitlines()
+                    if len(l.split(None, 1)) == 2 and
+                    l.split(None, 1)[0] == "skip"]
+    try:
+        with open(txt) as f:
+            return f.read().splitlines()
+    except FileNotFoundError:
+        return []
+
+
 def expected_skips(name):
     """Patterns of the skips a boot is expected to have: one regular
     expression a line (matched against the whole test name), "#" starts
     a comment; a line "smc! PATTERN" applies only without PORTOWN_SMC=1."""
     pats = []
-    try:
-        with open(os.path.join(EXPECTED_SKIPS, name + ".txt")) as f:
-            lines = f.read().splitlines()
-    except FileNotFoundError:
-        return pats
+    lines = expected_skip_lines(name)
     smc = os.environ.get("PORTOWN_SMC") == "1"
     for line in lines:
         line = line.split(" #", 1)[0].strip()
@@ -272,9 +293,13 @@ def expected_skips(name):
 def enforce_skips(name, lines):
     """Unexpected skips fail; so does an expected skip that did not
     happen, so that the list stays exact."""
-    pats = expected_skips(name)
     used = set()
     out = []
+    try:
+        pats = expected_skips(name)
+    except ValueError as e:
+        pats = []
+        out.append(f"not ok - {name}: {e}")
     for l in lines:
         m = re.match(r"^ok - (.*?) # SKIP ?(.*)$", l)
         if not m:
