@@ -3,7 +3,6 @@
 # See README.md. All state lives in build/ (override with PORTOWN_BUILD).
 
 V := vmtest
-BOOT_POLICY := tcp:80:uid:33,tcp:443:gid:33
 
 .PHONY: all deps patch tree kernel kernel-prod kernel-kcsan guest initramfs \
 	check demo demo-initramfs bench fuzz kcsan deb check-distro clean

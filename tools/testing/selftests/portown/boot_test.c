@@ -6,6 +6,13 @@
  * harness boots with one of the policies of boot_policies[] below (and
  * sometimes portown.enforce=0); the tests check what that policy must
  * have done. Only reads and binds: changes nothing.
+ *
+ * The boots and the portown.policy= each is given are described in
+ * vmtest/boots/ (BOOT_POLICY in its vars, BOOT_SETTINGS made from
+ * vmtest/boot-settings.conf, BOOT_INVALID in bootrefused.boot); this file
+ * tells the boot by an exact match of that string and holds what it must
+ * do. A policy changed there and not here makes these tests skip, which
+ * fails the boot.
  */
 
 #include "common.h"
