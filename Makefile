@@ -38,8 +38,8 @@ guest: $(GUEST_KERNEL)
 initramfs: guest
 	@$(V)/mkinitramfs.sh
 
-# Every test: checkpatch, KUnit, kselftests and portownctl in the VM,
-# portownctl on the host, the Debian 12 and 13 guests. Last line: "N passed, N failed, N skipped".
+# Every test: checkpatch, the documentation build, KUnit, kselftests and
+# portownctl in the VM, portownctl on the host, the Debian 12 and 13 guests. Last line: "N passed, N failed, N skipped".
 check: initramfs kernel-prod
 	@$(V)/check.sh
 

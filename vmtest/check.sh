@@ -48,6 +48,12 @@ fi
 		echo "not ok - the test kernel is missing, not portown's or older than: ${stale:-its config}"
 	fi
 } >"$RESULTS/patch.tap"
+# The two rst files build without a warning with the kernel's Sphinx
+# configuration, and both LSM indexes list portown (seconds, no lock).
+log "documentation: Sphinx on the patched tree's portown.rst files"
+"$TOP/vmtest/doccheck.sh" >"$RESULTS/docs.tap" 2>"$RESULTS/docs.err" ||
+	grep -q '^not ok' "$RESULTS/docs.tap" ||
+	echo "not ok - doccheck.sh exited non-zero: $(head -n 1 "$RESULTS/docs.err")" >>"$RESULTS/docs.tap"
 
 if [ -f "$TOP/tools/portown/Makefile" ]; then
 	log "portownctl host tests (ASan/UBSan, libFuzzer)"

@@ -11,7 +11,8 @@ overlay_files() {
 	git -C "$TOP" ls-files --cached --others --exclude-standard -- \
 		security/portown \
 		tools/testing/selftests/portown \
-		Documentation/admin-guide/LSM/portown.rst | sort -u
+		Documentation/admin-guide/LSM/portown.rst \
+		Documentation/security/portown.rst | sort -u
 }
 
 mkdir -p "$B"
