@@ -1,5 +1,5 @@
 # Settings in portown.policy='s compact form, made by `portownctl cmdline`
-# from vmtest/boot-settings.conf as the admin guide tells an administrator
+# from vmtest/boot-settings.conf as the admin guide (Boot parameters) tells an administrator
 # to make it: boot_test.c's BOOT_SETTINGS is that output.
 title portown.policy= from portownctl cmdline (reserved, strict)
 timeout 300
