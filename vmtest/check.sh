@@ -133,7 +133,10 @@ for name in "${boots[@]}"; do
 		fi
 		boot_args+=("$param")
 	fi
-	heavy "$TOP/vmtest/run-vm.sh" "$name" "$boot_timeout" "vmtest.mode=$name" "${boot_args[@]}"
+	# A boot that times out is a failure results.py reports ("did not
+	# finish"), not a reason to skip the boots and suites after it.
+	heavy "$TOP/vmtest/run-vm.sh" "$name" "$boot_timeout" "vmtest.mode=$name" "${boot_args[@]}" ||
+		log "boot $name: run-vm.sh exited non-zero; its results say why"
 	python3 "$R" vm "$name" "${boot_flags[@]}"
 done
 
