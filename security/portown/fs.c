@@ -47,7 +47,7 @@ static int portown_may_write(struct file *file)
 
 static int portown_policy_show_file(struct seq_file *m, void *v)
 {
-	portown_policy_show_current(m);
+	portown_state_show(m);
 	return 0;
 }
 
@@ -55,7 +55,15 @@ static int portown_policy_open(struct inode *inode, struct file *file)
 {
 	int err;
 
-	err = single_open(file, portown_policy_show_file, NULL);
+	/*
+	 * A reader gets a buffer for the whole text, which seq_read() would
+	 * otherwise find by making the text again in buffers twice as big.
+	 */
+	if (file->f_mode & FMODE_READ)
+		err = single_open_size(file, portown_policy_show_file, NULL,
+				       portown_state_text_size());
+	else
+		err = single_open(file, portown_policy_show_file, NULL);
 	if (err)
 		return err;
 	/*
@@ -101,13 +109,20 @@ static ssize_t portown_policy_write(struct file *file, const char __user *buf,
 	if (!count)
 		return 0;
 
-	text = vmemdup_user(buf, count);
-	if (IS_ERR(text)) {
-		err = PTR_ERR(text);
-		perr.reason = err == -ENOMEM ? "out of memory" :
-			      "cannot read the policy from the writer";
+	/* The parser wants a NUL byte after the text (see parse.c). */
+	text = kvmalloc(count + 1, GFP_KERNEL | __GFP_NOWARN);
+	if (!text) {
+		err = -ENOMEM;
+		perr.reason = "out of memory";
 		goto fail;
 	}
+	if (copy_from_user(text, buf, count)) {
+		kvfree(text);
+		err = -EFAULT;
+		perr.reason = "cannot read the policy from the writer";
+		goto fail;
+	}
+	text[count] = '\0';
 	policy = portown_policy_parse(text, count, file->f_cred->user_ns,
 				      &perr);
 	kvfree(text);
@@ -116,7 +131,7 @@ static ssize_t portown_policy_write(struct file *file, const char __user *buf,
 		goto fail;
 	}
 
-	err = portown_policy_replace(policy);
+	err = portown_state_replace(policy);
 	if (err) {
 		perr.reason = "policy is locked";
 		goto fail;
@@ -240,7 +255,7 @@ static int portown_stats_show(struct seq_file *m, void *v)
 		   checked - count[PORTOWN_STAT_DENIED]);
 	for (i = 0; i < PORTOWN_STAT_NR; i++)
 		seq_printf(m, "%s %llu\n", portown_stat_names[i], count[i]);
-	seq_printf(m, "rules %u\n", portown_policy_nrules());
+	seq_printf(m, "rules %u\n", portown_state_nrules());
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(portown_stats);

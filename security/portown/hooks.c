@@ -276,22 +276,36 @@ static int portown_sock_bind_port(const struct sock *sk, int family,
 				   sk->sk_type == SOCK_STREAM, address, addrlen);
 }
 
-/* Whether @address is of a family whose port is where sin_port is. */
-static bool portown_inet_address(const struct sockaddr *address, int addrlen)
+/*
+ * An SCTP bind of @port. sctp_bind() refuses a bound endpoint before it
+ * looks at the port, and an endpoint never becomes unbound again. An
+ * unbound one may be bound by another task before this bind takes the
+ * socket lock, and then this one fails: its port, recorded as chosen
+ * anyway, is not the endpoint's. A bind that fails for another reason (the
+ * port is in use) leaves the endpoint to autobind a port that differs too.
+ */
+static int portown_sctp_bind(struct sock *sk, u16 port)
 {
-	return addrlen >= (int)offsetofend(struct sockaddr_in, sin_port) &&
-	       (address->sa_family == AF_INET ||
-		address->sa_family == AF_INET6 ||
-		address->sa_family == AF_UNSPEC);
+	int err;
+
+	if (portown_sctp_port(sk))
+		return 0;
+	err = portown_decide(PORTOWN_SCTP, port, PORTOWN_OP_BIND);
+	if (!err)
+		portown_sctp_choose(sk, port);
+	return err;
 }
 
-/* The rest of portown_socket_bind(): what the socket takes the port as. */
-static noinline int portown_socket_bind_judge(struct socket *sock,
-					      struct sockaddr *address,
-					      int addrlen)
+/*
+ * Any socket: the port space and the port of the bind, from what the
+ * socket takes the address as.
+ */
+static noinline int portown_socket_bind_any(struct socket *sock,
+					    struct sockaddr *address,
+					    int addrlen)
 {
 	struct sock *sk = sock->sk;
-	int family, proto, port, err;
+	int family, proto, port;
 
 	/* Only ever changes from AF_INET6 to AF_INET: same port spaces. */
 	family = READ_ONCE(sk->sk_family);
@@ -301,30 +315,16 @@ static noinline int portown_socket_bind_judge(struct socket *sock,
 	port = portown_sock_bind_port(sk, family, address, addrlen);
 	if (port <= 0)		/* left to the stack, or the kernel's choice */
 		return 0;
-	if (proto != PORTOWN_SCTP)
-		return portown_decide(proto, port, PORTOWN_OP_BIND);
-
-	/*
-	 * sctp_bind() refuses a bound endpoint before it looks at the port,
-	 * and an endpoint never becomes unbound again. An unbound one may be
-	 * bound by another task before this bind takes the socket lock, and
-	 * then this one fails: its port, recorded as chosen anyway, is not
-	 * the endpoint's. A bind that fails for another reason (the port is
-	 * in use) leaves the endpoint to autobind a port that differs too.
-	 */
-	if (portown_sctp_port(sk))
-		return 0;
-	err = portown_decide(proto, port, PORTOWN_OP_BIND);
-	if (!err)
-		portown_sctp_choose(sk, port);
-	return err;
+	if (proto == PORTOWN_SCTP)
+		return portown_sctp_bind(sk, port);
+	return portown_decide(proto, port, PORTOWN_OP_BIND);
 }
 
 /*
  * The port space of the two commonest sockets, from their type and
  * protocol alone, or -1. Only an inet socket has both IPPROTO_TCP and
  * SOCK_STREAM, or IPPROTO_UDP and SOCK_DGRAM, and IPV6_ADDRFORM changes
- * neither; any other socket is left to portown_socket_bind_judge().
+ * neither.
  */
 static __always_inline int portown_common_proto(const struct sock *sk)
 {
@@ -335,32 +335,29 @@ static __always_inline int portown_common_proto(const struct sock *sk)
 	return -1;
 }
 
+/*
+ * Every bind(2), and the kernel's binds of ports users chose (io_uring,
+ * SMC's inner socket; rxrpc's transport socket is judged here, from its
+ * AF_RXRPC address). The commonest bind, of a whole AF_INET address on a
+ * TCP or UDP socket, takes its port at sin_port: every TCP and UDP socket
+ * takes such an address, whatever its family. Every other bind is read by
+ * portown_socket_bind_any(). Both are decided by portown_decide().
+ */
 static int portown_socket_bind(struct socket *sock, struct sockaddr *address,
 			       int addrlen)
 {
 	const struct sockaddr_in *sin = (const struct sockaddr_in *)address;
 	struct sock *sk = sock->sk;
 	int proto;
-	u16 port;
 
 	if (!net_eq(sock_net(sk), &init_net))
 		return 0;
-	/*
-	 * A TCP or UDP socket's bind of an inet address: the port field of
-	 * every inet address is where sin_port is. Port 0 is the kernel's
-	 * choice. If nobody owns the port in any protocol and it is above
-	 * the boundary, nothing about the socket can make it matter; if the
-	 * caller owns it in the socket's port space, neither can the address
-	 * (the stack refuses one the socket does not take). Most binds end
-	 * here; the others, and every other socket, are judged in full.
-	 */
 	proto = portown_common_proto(sk);
-	if (likely(proto >= 0 && portown_inet_address(address, addrlen))) {
-		port = ntohs(sin->sin_port);
-		if (!port || portown_port_settled(port, proto))
-			return 0;
-	}
-	return portown_socket_bind_judge(sock, address, addrlen);
+	if (likely(proto >= 0 && addrlen >= (int)sizeof(*sin) &&
+		   address->sa_family == AF_INET))
+		return portown_decide(proto, ntohs(sin->sin_port),
+				      PORTOWN_OP_BIND);
+	return portown_socket_bind_any(sock, address, addrlen);
 }
 
 static bool portown_sctp_sock(const struct sock *sk)

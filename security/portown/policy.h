@@ -2,8 +2,9 @@
 /*
  * portown - the policy: its limits, its parsed form and its lookup
  *
- * A policy is built whole from its text by policy.c and never changes
- * afterwards; state.c publishes it and decides binds from it.
+ * A policy is parsed whole from its text (parse.c) into a lookup table
+ * (table.c), never changes afterwards, and prints back as canonical text
+ * (print.c); state.c publishes it and decides binds from it.
  */
 
 #ifndef _SECURITY_PORTOWN_POLICY_H
@@ -56,9 +57,24 @@ struct portown_rule {
 #define PORTOWN_NPORTS		65536
 #define PORTOWN_PORT_WORDS	BITS_TO_LONGS(PORTOWN_NPORTS)
 
+/**
+ * struct portown_owners - who owns a stretch of ports
+ * @nuids: number of uids
+ * @ngids: number of gids
+ * @ids: the uids, sorted, then the gids, sorted (kernel ids)
+ *
+ * The rules covering a stretch of ports, cut at every range boundary, make
+ * one owner set; equal sets are stored once.
+ */
+struct portown_owners {
+	u32 nuids;
+	u32 ngids;
+	u32 ids[];
+};
+
 /*
  * The owned ports of one protocol. @owned has a bit for each. The owner
- * set of an owned port is portown_policy.ids[portown_policy.index[i]],
+ * set of an owned port is at portown_policy.ids[portown_policy.index[i]],
  * where i is @base plus the number of owned ports below it: @rank counts
  * those of the words before, a popcount those of its own word. Unowned
  * ports, most ports of most binds, cost one bit test.
@@ -73,10 +89,9 @@ struct portown_ports {
  * struct portown_policy - one loaded policy, immutable once published
  *
  * A policy lives in a single allocation: this header with the port
- * bitmaps, then the index (one entry per owned port), then the owner sets,
- * then the rules in canonical order (for read-back). An owner set is its
- * number of uids, its number of gids, then the sorted uids and the sorted
- * gids. It is published with RCU and freed after a grace period.
+ * bitmaps, then the index (one entry per owned port, a word offset into
+ * @ids), then the owner sets, then the rules in canonical order (for
+ * read-back). It is published with RCU and freed after a grace period.
  */
 struct portown_policy {
 	struct rcu_head rcu;
@@ -86,11 +101,15 @@ struct portown_policy {
 	u32 nindex;		/* owned ports, over all protocols */
 	u32 nids;		/* words of owner sets */
 	struct portown_ports ports[PORTOWN_NPROTO];
-	/* The ports owned in any protocol: the bind hook's first test. */
-	unsigned long owned_any[PORTOWN_PORT_WORDS];
 	u32 *index;
 	u32 *ids;
 	struct portown_rule *rules;
+};
+
+/* The settings of a policy text, beside its rules. */
+struct portown_settings {
+	u32 reserved;
+	bool strict;
 };
 
 /* Where a policy text went wrong, for the kernel log and audit. */
@@ -99,37 +118,45 @@ struct portown_parse_error {
 	const char *reason;
 };
 
+/* parse.c: the policy language */
 struct portown_policy *portown_policy_parse(const char *text, size_t len,
 					    struct user_namespace *ns,
 					    struct portown_parse_error *perr);
+
+/* table.c: the lookup table */
+struct portown_policy *portown_policy_build(struct portown_rule *rules,
+					    u32 nrules,
+					    const struct portown_settings *set,
+					    struct portown_parse_error *perr);
 void portown_policy_free(struct portown_policy *policy);
-bool portown_owner_in(const u32 *set, const struct cred *cred);
+bool portown_owners_have_group(const struct portown_owners *owners,
+			       const struct cred *cred);
+
+/* print.c: the canonical text */
+const char *portown_proto_name(enum portown_proto proto);
+size_t portown_policy_text_size(const struct portown_policy *policy);
 void portown_policy_show(struct seq_file *m,
 			 const struct portown_policy *policy,
 			 struct user_namespace *ns);
-const char *portown_proto_name(enum portown_proto proto);
 
 /**
- * portown_set_has_uid - whether a uid is one of an owner set's uids
- * @set: an owner set, from portown_policy_owners()
- * @uid: the uid
+ * portown_id_in - whether an id is in a sorted array of ids
+ * @ids: the ids, in ascending order
+ * @n: how many
+ * @id: the id
  *
- * The owner's own check, inlined into the bind path; portown_owner_in()
- * makes the whole one, groups included.
- *
- * Return: true when a rule of @set names @uid.
+ * Return: true when @id is one of @ids.
  */
-static __always_inline bool portown_set_has_uid(const u32 *set, kuid_t uid)
+static __always_inline bool portown_id_in(const u32 *ids, u32 n, u32 id)
 {
-	const u32 *uids = set + 2, id = __kuid_val(uid);
-	u32 lo = 0, hi = set[0];
+	u32 lo = 0, hi = n;
 
 	while (lo < hi) {
 		u32 mid = lo + (hi - lo) / 2;
 
-		if (id == uids[mid])
+		if (id == ids[mid])
 			return true;
-		if (id < uids[mid])
+		if (id < ids[mid])
 			hi = mid;
 		else
 			lo = mid + 1;
@@ -138,26 +165,48 @@ static __always_inline bool portown_set_has_uid(const u32 *set, kuid_t uid)
 }
 
 /**
+ * portown_owners_have - whether credentials are in an owner set
+ * @owners: the owner set
+ * @cred: the credentials: effective uid, effective gid and supplementary
+ *	  groups are considered
+ *
+ * The euid, an owner's usual match, is looked up inline; the groups, only
+ * when the set has any, out of line. Costs O(log n), plus the smaller of
+ * the set's and the credentials' group counts times a logarithm.
+ *
+ * Return: true when a rule of @owners names @cred's euid, egid or one of
+ * its supplementary groups.
+ */
+static __always_inline bool
+portown_owners_have(const struct portown_owners *owners,
+		    const struct cred *cred)
+{
+	return portown_id_in(owners->ids, owners->nuids,
+			     __kuid_val(cred->euid)) ||
+	       (owners->ngids && portown_owners_have_group(owners, cred));
+}
+
+/**
  * portown_policy_owners - the owner set of a port
  * @policy: the policy
  * @proto: the port space
  * @port: the port
  *
- * Return: the owner set (see struct portown_policy), or NULL when nobody
- * owns @port.
+ * Return: the owner set, or NULL when nobody owns @port.
  */
-static __always_inline const u32 *
+static __always_inline const struct portown_owners *
 portown_policy_owners(const struct portown_policy *policy,
 		      enum portown_proto proto, u16 port)
 {
 	const struct portown_ports *pp = &policy->ports[proto];
 	unsigned long word = pp->owned[BIT_WORD(port)];
 	unsigned long mask = BIT_MASK(port);
+	u32 i;
 
 	if (!(word & mask))
 		return NULL;
-	return &policy->ids[policy->index[pp->base + pp->rank[BIT_WORD(port)] +
-					  hweight_long(word & (mask - 1))]];
+	i = pp->base + pp->rank[BIT_WORD(port)] + hweight_long(word & (mask - 1));
+	return (const struct portown_owners *)&policy->ids[policy->index[i]];
 }
 
 #endif /* _SECURITY_PORTOWN_POLICY_H */

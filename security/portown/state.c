@@ -5,8 +5,8 @@
  *
  * Binds read the state locklessly: the policy through RCU, the mode and
  * the lock with READ_ONCE(). Writers serialize on portown_state_mutex and
- * never make a bind wait. The decision is documented in
- * Documentation/admin-guide/LSM/portown.rst.
+ * never make a bind wait. The decision itself is decide.h's; it is
+ * documented in Documentation/admin-guide/LSM/portown.rst.
  */
 
 #include <linux/capability.h>
@@ -18,6 +18,7 @@
 #include <linux/user_namespace.h>
 
 #include "audit.h"
+#include "decide.h"
 #include "policy.h"
 #include "state.h"
 
@@ -71,66 +72,38 @@ void __init portown_state_init(struct portown_policy *policy, bool enforcing)
 	portown_enforce = enforcing;
 }
 
-static bool portown_capable(void)
-{
-	/* As the stack does, but a missing capability is no audit event. */
-	return ns_capable_noaudit(&init_user_ns, CAP_NET_BIND_SERVICE);
-}
-
-/* Whether a uid rule of an owner set (or NULL) names the current euid. */
-static bool portown_euid_owns(const u32 *owners)
-{
-	return owners && portown_set_has_uid(owners, current_euid());
-}
-
 /*
- * A port its caller does not own, or an unowned one below the boundary:
- * CAP_NET_BIND_SERVICE allows it unless @strict; permissive mode lets
- * through what the stock rule allows. Kept out of the bind path's line.
+ * A port owned by others, or an unowned one below the boundary: the
+ * capability, the mode and the verdict, the audit record and the count.
+ * Kept out of the bind path's line.
  */
-static noinline int portown_refuse(enum portown_proto proto, u16 port,
-				   enum portown_op op,
-				   enum portown_reason reason, bool strict)
+static noinline int portown_judge(enum portown_proto proto, u16 port,
+				  enum portown_op op,
+				  enum portown_standing standing, bool strict)
 {
-	bool has_cap = portown_capable(), enforcing;
+	/* As the stack asks, but a missing capability is no audit event. */
+	bool capable = ns_capable_noaudit(&init_user_ns, CAP_NET_BIND_SERVICE);
+	bool enforcing = READ_ONCE(portown_enforce);
+	enum portown_reason reason = standing == PORTOWN_OWNED ?
+		PORTOWN_REASON_OWNED : PORTOWN_REASON_RESERVED;
 
-	if (has_cap && !strict) {
+	switch (portown_verdict(standing, strict, capable, enforcing, port)) {
+	case PORTOWN_ALLOW_CAPABLE:
 		portown_stat_inc(PORTOWN_STAT_ALLOWED_CAPABILITY);
 		return 0;
-	}
-
-	enforcing = READ_ONCE(portown_enforce);
-	if (!enforcing && (port >= PORTOWN_STOCK_BOUNDARY || has_cap)) {
+	case PORTOWN_LOG:
 		portown_audit_bind(proto, port, op, reason, false, enforcing);
 		portown_stat_inc(PORTOWN_STAT_LOGGED);
 		return 0;
-	}
-
-	portown_audit_bind(proto, port, op, reason, true, enforcing);
-	portown_stat_inc(PORTOWN_STAT_DENIED);
-	return -EACCES;
-}
-
-/*
- * A port that matters: an owner's, or one the capability decides. Apart
- * from portown_decide() so that its fast path saves no registers.
- */
-static noinline int portown_judge(const struct portown_policy *policy,
-				  const u32 *owners, enum portown_proto proto,
-				  u16 port, enum portown_op op)
-	__releases(RCU)
-{
-	bool strict = policy->strict;
-
-	if (owners && portown_owner_in(owners, current_cred())) {
-		rcu_read_unlock();
-		portown_stat_inc(PORTOWN_STAT_ALLOWED_OWNER);
+	case PORTOWN_DENY:
+		portown_audit_bind(proto, port, op, reason, true, enforcing);
+		portown_stat_inc(PORTOWN_STAT_DENIED);
+		return -EACCES;
+	default:
+		/* Free and owner's ports never come here. */
+		WARN_ON_ONCE(1);
 		return 0;
 	}
-	rcu_read_unlock();
-	return portown_refuse(proto, port, op,
-			      owners ? PORTOWN_REASON_OWNED :
-				       PORTOWN_REASON_RESERVED, strict);
 }
 
 /**
@@ -139,14 +112,12 @@ static noinline int portown_judge(const struct portown_policy *policy,
  * @port: the port; 0 (the kernel picks an ephemeral one) is always allowed
  * @op: what the kernel is about to do with it, for the audit record
  *
- * Owned ports are for their owners and, unless the policy is strict, for
- * tasks with CAP_NET_BIND_SERVICE in the initial user namespace. Unowned
- * ports below the reserved boundary need that capability (no one may have
- * them under strict); the others are free. Permissive mode lets a refusal
- * through when the stock kernel's rule would have allowed it, so it is
- * never looser than a kernel without portown. Refusals are audited.
- * Only binds of an owned or reserved port are counted, by their outcome:
- * the others cost a bit test and a comparison.
+ * Where the port stands for the current task is read from the policy in
+ * force, in one RCU section; what becomes of a port that is neither free
+ * nor the task's is judged after it (see decide.h). Refusals, and what
+ * permissive mode lets through, are audited. Only binds of an owned or
+ * reserved port are counted, by their outcome: the others cost a bit test
+ * and a comparison.
  *
  * Context: any task context; takes no lock and allocates nothing.
  * Return: 0, or -EACCES.
@@ -154,67 +125,29 @@ static noinline int portown_judge(const struct portown_policy *policy,
 int portown_decide(enum portown_proto proto, u16 port, enum portown_op op)
 {
 	const struct portown_policy *policy;
-	const u32 *owners;
+	enum portown_standing standing;
+	bool strict;
 
 	if (!port)
 		return 0;
-
-	/* Most binds are of a port nobody owns, above the boundary. */
 	rcu_read_lock();
 	policy = rcu_dereference(portown_policy);
-	owners = portown_policy_owners(policy, proto, port);
-	if (likely(!owners && port >= policy->reserved)) {
-		rcu_read_unlock();
-		return 0;
-	}
-	/* Then most of the others: an owner, by its euid. */
-	if (portown_euid_owns(owners)) {
-		rcu_read_unlock();
-		portown_stat_inc(PORTOWN_STAT_ALLOWED_OWNER);
-		return 0;
-	}
-	return portown_judge(policy, owners, proto, port, op);
-}
-
-/**
- * portown_port_settled - whether a bind of a port is allowed at first sight
- * @port: the port
- * @proto: the port space the bind takes, or -1 when not known yet
- *
- * The bind hook's first test, made from the address and, when it is
- * cheap to know, the port space: a port that nobody owns in any protocol,
- * at or above the reserved boundary, is allowed whatever the socket, and
- * so is a port of @proto that the current euid owns. Most binds stop
- * here; the others are judged in full. An owner's bind is counted as
- * allowed_owner.
- *
- * Return: true when the bind needs no further look.
- */
-bool portown_port_settled(u16 port, int proto)
-{
-	const struct portown_policy *policy;
-	bool owner;
-
-	rcu_read_lock();
-	policy = rcu_dereference(portown_policy);
-	if (likely(port >= policy->reserved &&
-		   !test_bit(port, policy->owned_any))) {
-		rcu_read_unlock();
-		return true;
-	}
-	if (proto < 0) {
-		rcu_read_unlock();
-		return false;
-	}
-	owner = portown_euid_owns(portown_policy_owners(policy, proto, port));
+	standing = portown_standing(policy, current_cred(), proto, port);
+	strict = policy->strict;
 	rcu_read_unlock();
-	if (owner)
+
+	/* Most binds are of a free port, then most of the others an owner's. */
+	if (likely(standing == PORTOWN_FREE))
+		return 0;
+	if (standing == PORTOWN_OWNER) {
 		portown_stat_inc(PORTOWN_STAT_ALLOWED_OWNER);
-	return owner;
+		return 0;
+	}
+	return portown_judge(proto, port, op, standing, strict);
 }
 
 /**
- * portown_policy_replace - publish a new policy
+ * portown_state_replace - publish a new policy
  * @policy: the new policy; owned by this function from now on
  *
  * The old policy is freed after an RCU grace period, so binds in flight
@@ -224,7 +157,7 @@ bool portown_port_settled(u16 port, int proto)
  *
  * Return: 0, or -EPERM when the policy is locked (@policy is then freed).
  */
-int portown_policy_replace(struct portown_policy *policy)
+int portown_state_replace(struct portown_policy *policy)
 {
 	struct portown_load_summary loaded = {
 		.nrules = policy->nrules,
@@ -249,10 +182,10 @@ int portown_policy_replace(struct portown_policy *policy)
 }
 
 /**
- * portown_policy_show_current - write the policy in force, canonically
+ * portown_state_show - write the policy in force, canonically
  * @m: where to write; ids are shown in the reader's user namespace
  */
-void portown_policy_show_current(struct seq_file *m)
+void portown_state_show(struct seq_file *m)
 {
 	const struct portown_policy *policy;
 
@@ -264,11 +197,26 @@ void portown_policy_show_current(struct seq_file *m)
 }
 
 /**
- * portown_policy_nrules - number of rules of the policy in force
+ * portown_state_text_size - room enough for the policy in force as text
+ *
+ * Return: an upper bound, which may be stale as soon as it is returned.
+ */
+size_t portown_state_text_size(void)
+{
+	size_t size;
+
+	rcu_read_lock();
+	size = portown_policy_text_size(rcu_dereference(portown_policy));
+	rcu_read_unlock();
+	return size;
+}
+
+/**
+ * portown_state_nrules - number of rules of the policy in force
  *
  * Return: the count, which may be stale as soon as it is returned.
  */
-u32 portown_policy_nrules(void)
+u32 portown_state_nrules(void)
 {
 	u32 n;
 

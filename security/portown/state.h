@@ -34,12 +34,12 @@ enum portown_stat {
 
 void __init portown_state_init(struct portown_policy *policy, bool enforcing);
 
-bool portown_port_settled(u16 port, int proto);
 int portown_decide(enum portown_proto proto, u16 port, enum portown_op op);
 
-int portown_policy_replace(struct portown_policy *policy);
-void portown_policy_show_current(struct seq_file *m);
-u32 portown_policy_nrules(void);
+int portown_state_replace(struct portown_policy *policy);
+void portown_state_show(struct seq_file *m);
+size_t portown_state_text_size(void);
+u32 portown_state_nrules(void);
 
 bool portown_enforcing(void);
 int portown_set_enforcing(bool enforcing);
