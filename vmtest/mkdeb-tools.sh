@@ -32,6 +32,8 @@ rm -rf "$work"
 mkdir -p "$tree"
 # the sources only: not a build directory of "make" (build/) left in the tree
 tar -C "$src" --exclude=./build --exclude=./debian/build -cf - . | tar -C "$tree" -xf -
+# the decision's cases, which the unit tests share with the kernel's KUnit
+cp "$TOP/security/portown/decide_cases.h" "$tree/tests/"
 
 if ! (cd "$tree" && dpkg-checkbuilddeps) >"$work/builddeps.log" 2>&1; then
 	sed 's/^/    /' "$work/builddeps.log" >&2
