@@ -15,6 +15,7 @@
  */
 
 #include "common.h"
+#include "wrappers.h"
 
 #include <linux/rxrpc.h>
 #include <poll.h>
@@ -22,12 +23,6 @@
 
 #ifndef IPV6_ADDRFORM
 #define IPV6_ADDRFORM 1
-#endif
-#ifndef AF_RXRPC
-#define AF_RXRPC 33
-#endif
-#ifndef SCTP_SOCKOPT_CONNECTX
-#define SCTP_SOCKOPT_CONNECTX 110	/* linux/sctp.h */
 #endif
 
 #define P_OWNED 8080		/* uid UID_OWNER */

@@ -21,16 +21,10 @@
  */
 
 #include "common.h"
+#include "wrappers.h"
 
 #include <poll.h>
 #include <pthread.h>
-
-#ifndef SCTP_SOCKOPT_PEELOFF
-#define SCTP_SOCKOPT_PEELOFF 102	/* linux/sctp.h */
-#endif
-#ifndef SCTP_SOCKOPT_CONNECTX
-#define SCTP_SOCKOPT_CONNECTX 110	/* linux/sctp.h */
-#endif
 
 #define HO_LOW 706		/* unowned, below the boundary */
 #define HO_OWNED 7095		/* sctp, uid UID_OWNER */

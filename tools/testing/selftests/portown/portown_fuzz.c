@@ -39,6 +39,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include "common.h"
+#include "wrappers.h"
 #pragma GCC diagnostic pop
 
 #include <linux/inet_diag.h>
@@ -52,12 +53,6 @@
 
 #ifndef IPV6_ADDRFORM
 #define IPV6_ADDRFORM 1
-#endif
-#ifndef AF_RXRPC
-#define AF_RXRPC 33
-#endif
-#ifndef SCTP_SOCKOPT_CONNECTX
-#define SCTP_SOCKOPT_CONNECTX 110
 #endif
 
 #define LOCAL_RANGE "/proc/sys/net/ipv4/ip_local_port_range"
@@ -807,69 +802,6 @@ static void judge_bind(struct worker *w, int i, uint32_t c0,
 	__atomic_store_n(&m->bind, BIND_STATE(H_BOUND, port), __ATOMIC_SEQ_CST);
 }
 
-struct ring_state {
-	int fd;
-	unsigned int *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail,
-		*cq_mask;
-	struct io_uring_sqe *sqes;
-	struct io_uring_cqe *cqes;
-};
-
-static int ring_init(struct ring_state *r)
-{
-	struct io_uring_params p = {};
-	char *sq, *cq;
-
-	r->fd = syscall(__NR_io_uring_setup, 4, &p);
-	if (r->fd < 0)
-		return -1;
-	sq = mmap(NULL, p.sq_off.array + p.sq_entries * sizeof(__u32),
-		  PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, IORING_OFF_SQ_RING);
-	cq = mmap(NULL, p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe),
-		  PROT_READ | PROT_WRITE, MAP_SHARED, r->fd, IORING_OFF_CQ_RING);
-	r->sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe),
-		       PROT_READ | PROT_WRITE, MAP_SHARED, r->fd,
-		       IORING_OFF_SQES);
-	if (sq == MAP_FAILED || cq == MAP_FAILED || r->sqes == MAP_FAILED) {
-		close(r->fd);
-		r->fd = -1;
-		return -1;
-	}
-	r->sq_tail = (void *)(sq + p.sq_off.tail);
-	r->sq_mask = (void *)(sq + p.sq_off.ring_mask);
-	r->sq_array = (void *)(sq + p.sq_off.array);
-	r->cq_head = (void *)(cq + p.cq_off.head);
-	r->cq_tail = (void *)(cq + p.cq_off.tail);
-	r->cq_mask = (void *)(cq + p.cq_off.ring_mask);
-	r->cqes = (void *)(cq + p.cq_off.cqes);
-	return 0;
-}
-
-static int ring_bind(struct ring_state *r, int fd, const void *addr,
-		     socklen_t len)
-{
-	unsigned int tail = *r->sq_tail, idx = tail & *r->sq_mask, head;
-	struct io_uring_sqe *sqe = &r->sqes[idx];
-	int ret;
-
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_BIND;
-	sqe->fd = fd;
-	sqe->addr = (unsigned long)addr;
-	sqe->addr2 = len;
-	r->sq_array[idx] = idx;
-	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
-	if (syscall(__NR_io_uring_enter, r->fd, 1, 1, IORING_ENTER_GETEVENTS,
-		    NULL, 0) < 0)
-		return -1;
-	head = *r->cq_head;
-	if (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE))
-		return -1;
-	ret = r->cqes[head & *r->cq_mask].res;
-	__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
-	return ret;
-}
-
 /* ---- operations -------------------------------------------------- */
 
 /* A new socket of fuzz_protos[@proto] in the table, held, or -1. */
@@ -905,7 +837,7 @@ static void op_socket(struct worker *w)
 		sock_put(w, i);
 }
 
-static void do_bind(struct worker *w, struct ring_state *ring, int i,
+static void do_bind(struct worker *w, struct uring *ring, int i,
 		    unsigned short port)
 {
 	struct smodel *m = sm(w, i);
@@ -921,7 +853,8 @@ static void do_bind(struct worker *w, struct ring_state *ring, int i,
 	c0 = state_start();
 	if (uring) {
 		w->ct->uring++;
-		ret = ring_bind(ring, w->socks[i].fd, &ss, len);
+		/* 0, -errno, or > 0 for io_uring's own trouble */
+		ret = -uring_bind(ring, w->socks[i].fd, &ss, len, false);
 	} else {
 		ret = bind(w->socks[i].fd, (struct sockaddr *)&ss, len) ?
 		      -errno : 0;
@@ -934,7 +867,7 @@ static void do_bind(struct worker *w, struct ring_state *ring, int i,
 		w->ct->binds_refused++;
 }
 
-static void op_bind(struct worker *w, struct ring_state *ring)
+static void op_bind(struct worker *w, struct uring *ring)
 {
 	int i = sock_get(w);
 
@@ -1260,7 +1193,7 @@ static void jitter(void)
  * the moment the other thread takes it in join_race(), for an
  * association, an sctp_bindx() with port 0 or another bind.
  */
-static void op_race(struct worker *w, struct ring_state *ring)
+static void op_race(struct worker *w, struct uring *ring)
 {
 	int state = RACE_IDLE, i;
 	struct timespec t0, t;
@@ -1299,7 +1232,7 @@ static void op_race(struct worker *w, struct ring_state *ring)
 	sock_put(w, i);
 }
 
-static void join_race(struct worker *w, struct ring_state *ring)
+static void join_race(struct worker *w, struct uring *ring)
 {
 	int state = RACE_POSTED, i = -1;
 	enum call a;
@@ -1339,7 +1272,7 @@ static void *worker_thread(void *arg)
 {
 	struct thread_arg *ta = arg;
 	struct worker *w = ta->w;
-	struct ring_state ring = { .fd = -1 };
+	struct uring ring = { .fd = -1 };
 	unsigned long n = 0;
 
 	rng = ta->seed | 1;
@@ -1350,7 +1283,7 @@ static void *worker_thread(void *arg)
 		return NULL;
 	}
 	/* After the credentials: io_uring's workers take the creator's. */
-	ring_init(&ring);
+	uring_init(&ring);
 	while (!__atomic_load_n(&sh->stop, __ATOMIC_ACQUIRE)) {
 		/* The other thread's credentials must never leak in here. */
 		if (!(n++ % 256) && syscall(SYS_geteuid) != (long)self()->uid) {

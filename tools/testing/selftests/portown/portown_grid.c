@@ -29,6 +29,7 @@
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wunused-function"
 #include "common.h"
+#include "wrappers.h"
 #pragma GCC diagnostic pop
 
 #include <linux/io_uring.h>
@@ -38,12 +39,6 @@
 
 #ifndef IPV6_ADDRFORM
 #define IPV6_ADDRFORM 1
-#endif
-#ifndef AF_RXRPC
-#define AF_RXRPC 33
-#endif
-#ifndef SCTP_SOCKOPT_CONNECTX
-#define SCTP_SOCKOPT_CONNECTX 110
 #endif
 
 enum subject { S_OWNER, S_OTHER, S_ROOT, S_ROOT_NOCAP, S_USERNS, S_NR };
@@ -191,73 +186,11 @@ static void grid_bind(enum subject s)
 
 /* ---- io_uring ---------------------------------------------------- */
 
-struct ring {
-	int fd;
-	unsigned int *sq_tail, *sq_mask, *sq_array, *cq_head, *cq_tail,
-		*cq_mask;
-	struct io_uring_sqe *sqes;
-	struct io_uring_cqe *cqes;
-};
-
-static int ring_init(struct ring *r)
-{
-	struct io_uring_params p = {};
-	size_t sq_sz, cq_sz;
-	char *sq, *cq;
-
-	r->fd = syscall(__NR_io_uring_setup, 4, &p);
-	if (r->fd < 0)
-		return -errno;
-	sq_sz = p.sq_off.array + p.sq_entries * sizeof(__u32);
-	cq_sz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-	sq = mmap(NULL, sq_sz, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd,
-		  IORING_OFF_SQ_RING);
-	cq = mmap(NULL, cq_sz, PROT_READ | PROT_WRITE, MAP_SHARED, r->fd,
-		  IORING_OFF_CQ_RING);
-	r->sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe),
-		       PROT_READ | PROT_WRITE, MAP_SHARED, r->fd,
-		       IORING_OFF_SQES);
-	if (sq == MAP_FAILED || cq == MAP_FAILED || r->sqes == MAP_FAILED)
-		return -ENOMEM;
-	r->sq_tail = (void *)(sq + p.sq_off.tail);
-	r->sq_mask = (void *)(sq + p.sq_off.ring_mask);
-	r->sq_array = (void *)(sq + p.sq_off.array);
-	r->cq_head = (void *)(cq + p.cq_off.head);
-	r->cq_tail = (void *)(cq + p.cq_off.tail);
-	r->cq_mask = (void *)(cq + p.cq_off.ring_mask);
-	r->cqes = (void *)(cq + p.cq_off.cqes);
-	return 0;
-}
-
-static int ring_bind(struct ring *r, int fd, const void *addr, socklen_t len)
-{
-	unsigned int tail = *r->sq_tail, idx = tail & *r->sq_mask, head;
-	struct io_uring_sqe *sqe = &r->sqes[idx];
-	int ret;
-
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_BIND;
-	sqe->fd = fd;
-	sqe->addr = (unsigned long)addr;
-	sqe->addr2 = len;
-	r->sq_array[idx] = idx;
-	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
-	if (syscall(__NR_io_uring_enter, r->fd, 1, 1, IORING_ENTER_GETEVENTS,
-		    NULL, 0) < 0)
-		return R_IOU - errno;
-	head = *r->cq_head;
-	if (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE))
-		return R_IOU - EAGAIN;
-	ret = r->cqes[head & *r->cq_mask].res;
-	__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
-	return ret < 0 ? -ret : 0;
-}
-
 static void grid_io_uring(enum subject s)
 {
 	static const enum gfam fams[] = { G_V4, G_V6, G_V4_ON_V6 };
-	struct ring r = {};
-	int ret = ring_init(&r);
+	struct uring r = {};
+	int ret = uring_init(&r);
 	size_t p, i, f;
 	char name[128];
 
@@ -274,7 +207,8 @@ static void grid_io_uring(enum subject s)
 						    protos[p]->protocol);
 					err = sock_err(fd);
 					if (!err) {
-						err = ring_bind(&r, fd, &ss, len);
+						err = uring_bind(&r, fd, &ss, len,
+								 false);
 						close(fd);
 					}
 				}

@@ -9,6 +9,7 @@
  */
 
 #include "common.h"
+#include "wrappers.h"
 
 #include <linux/io_uring.h>
 #include <linux/landlock.h>
@@ -735,114 +736,6 @@ TEST_F(bind, other_netns_untouched)
 }
 
 /* ---- io_uring ---------------------------------------------------- */
-
-struct uring {
-	int fd;
-	unsigned int *sq_tail, *sq_mask, *sq_array;
-	unsigned int *cq_head, *cq_tail, *cq_mask;
-	struct io_uring_sqe *sqes;
-	struct io_uring_cqe *cqes;
-};
-
-static int uring_init(struct uring *r)
-{
-	struct io_uring_params p = {};
-	size_t sq_sz, cq_sz;
-	void *sq, *cq, *sqes;
-
-	r->fd = syscall(__NR_io_uring_setup, 4, &p);
-	if (r->fd < 0)
-		return -errno;
-	sq_sz = p.sq_off.array + p.sq_entries * sizeof(__u32);
-	cq_sz = p.cq_off.cqes + p.cq_entries * sizeof(struct io_uring_cqe);
-	if (p.features & IORING_FEAT_SINGLE_MMAP) {
-		if (cq_sz > sq_sz)
-			sq_sz = cq_sz;
-		cq_sz = sq_sz;
-	}
-	sq = mmap(NULL, sq_sz, PROT_READ | PROT_WRITE,
-		  MAP_SHARED | MAP_POPULATE, r->fd, IORING_OFF_SQ_RING);
-	if (sq == MAP_FAILED)
-		return -errno;
-	if (p.features & IORING_FEAT_SINGLE_MMAP) {
-		cq = sq;
-	} else {
-		cq = mmap(NULL, cq_sz, PROT_READ | PROT_WRITE,
-			  MAP_SHARED | MAP_POPULATE, r->fd,
-			  IORING_OFF_CQ_RING);
-		if (cq == MAP_FAILED)
-			return -errno;
-	}
-	sqes = mmap(NULL, p.sq_entries * sizeof(struct io_uring_sqe),
-		    PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, r->fd,
-		    IORING_OFF_SQES);
-	if (sqes == MAP_FAILED)
-		return -errno;
-	r->sq_tail = sq + p.sq_off.tail;
-	r->sq_mask = sq + p.sq_off.ring_mask;
-	r->sq_array = sq + p.sq_off.array;
-	r->cq_head = cq + p.cq_off.head;
-	r->cq_tail = cq + p.cq_off.tail;
-	r->cq_mask = cq + p.cq_off.ring_mask;
-	r->cqes = cq + p.cq_off.cqes;
-	r->sqes = sqes;
-	return 0;
-}
-
-/* Returns 1 when IORING_OP_BIND is supported, 0 if not, or -errno. */
-static int uring_probe_bind(int ring_fd)
-{
-	const size_t size = sizeof(struct io_uring_probe) +
-			    256 * sizeof(struct io_uring_probe_op);
-	struct io_uring_probe *probe = calloc(1, size);
-	int ret;
-
-	if (!probe)
-		return -ENOMEM;
-	ret = syscall(__NR_io_uring_register, ring_fd, IORING_REGISTER_PROBE,
-		      probe, 256);
-	if (ret < 0)
-		ret = -errno;
-	else
-		ret = probe->last_op >= IORING_OP_BIND &&
-		      (probe->ops[IORING_OP_BIND].flags &
-		       IO_URING_OP_SUPPORTED);
-	free(probe);
-	return ret;
-}
-
-/* Submits one IORING_OP_BIND and waits for it: 0 or the errno. */
-static int uring_bind(struct uring *r, int sockfd, const void *addr,
-		      socklen_t len, bool async)
-{
-	unsigned int tail, head, idx;
-	struct io_uring_sqe *sqe;
-	int ret;
-
-	tail = *r->sq_tail;
-	idx = tail & *r->sq_mask;
-	sqe = &r->sqes[idx];
-	memset(sqe, 0, sizeof(*sqe));
-	sqe->opcode = IORING_OP_BIND;
-	sqe->fd = sockfd;
-	sqe->addr = (unsigned long)addr;
-	sqe->addr2 = len;
-	sqe->flags = async ? IOSQE_ASYNC : 0;
-	sqe->user_data = 42;
-	r->sq_array[idx] = idx;
-	__atomic_store_n(r->sq_tail, tail + 1, __ATOMIC_RELEASE);
-
-	ret = syscall(__NR_io_uring_enter, r->fd, 1, 1,
-		      IORING_ENTER_GETEVENTS, NULL, 0);
-	if (ret < 0)
-		return R_IOU - errno;
-	head = *r->cq_head;
-	if (head == __atomic_load_n(r->cq_tail, __ATOMIC_ACQUIRE))
-		return R_IOU - EAGAIN;
-	ret = r->cqes[head & *r->cq_mask].res;
-	__atomic_store_n(r->cq_head, head + 1, __ATOMIC_RELEASE);
-	return ret < 0 ? -ret : 0;
-}
 
 struct uring_job {
 	const struct proto_desc *proto;
