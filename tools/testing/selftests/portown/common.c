@@ -32,7 +32,7 @@
 #include <linux/capability.h>
 #include <linux/io_uring.h>
 
-#define PORTOWN_COMMON_C
+#define PORTOWN_NO_HARNESS
 #include "common.h"
 #include "wrappers.h"
 

@@ -44,13 +44,20 @@
 
 #include <linux/capability.h>
 
-/* common.c does without the harness, which defines non-static functions. */
-#ifndef PORTOWN_COMMON_C
+/*
+ * The harness defines non-static functions: only a test program's own
+ * file may include it. common.c and the units of portown_fuzz and
+ * portown_grid, which have their own main(), define PORTOWN_NO_HARNESS.
+ */
+#ifndef PORTOWN_NO_HARNESS
 #include "../kselftest_harness.h"
 #endif
 
 #ifndef ARRAY_SIZE
 #define ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]))
+#endif
+#ifndef __printf
+#define __printf(a, b) __attribute__((format(printf, a, b)))
 #endif
 
 #ifndef IPPROTO_MPTCP
@@ -309,11 +316,10 @@ struct strbuf {
 };
 
 void sb_init(struct strbuf *sb, size_t size);
-__attribute__((format(printf, 2, 3)))
-void sb_printf(struct strbuf *sb, const char *fmt, ...);
+__printf(2, 3) void sb_printf(struct strbuf *sb, const char *fmt, ...);
 void sb_free(struct strbuf *sb);
 
-#ifndef PORTOWN_COMMON_C
+#ifndef PORTOWN_NO_HARNESS
 
 /* ---- harness glue ------------------------------------------------ */
 
@@ -487,6 +493,6 @@ static inline void _check_raw_bind(struct __test_metadata *_metadata,
 #define CHECK_RAW_BIND(c, job, expected, what)				\
 	_check_raw_bind(_metadata, __LINE__, c, job, expected, what)
 
-#endif /* PORTOWN_COMMON_C */
+#endif /* PORTOWN_NO_HARNESS */
 
 #endif /* _PORTOWN_SELFTEST_COMMON_H */
