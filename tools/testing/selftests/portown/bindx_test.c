@@ -132,8 +132,7 @@ static void bindx_fn(const void *arg, int *res)
 		int len = pack_addrs(buf, job->steps[i].addrs,
 				     job->steps[i].naddrs);
 
-		res[i] = setsockopt(fd, IPPROTO_SCTP, SCTP_SOCKOPT_BINDX_ADD,
-				    buf, len) ? errno : 0;
+		res[i] = sys_sctp_bindx_add(fd, buf, len) ? errno : 0;
 	}
 	if (getsockname(fd, (struct sockaddr *)&ss, &sslen))
 		res[i] = R_MISC - errno;

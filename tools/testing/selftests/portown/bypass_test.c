@@ -759,8 +759,7 @@ static void assoc_fn(const void *arg, int *res)
 		ret = connect(fd, (struct sockaddr *)&ss, len);
 		break;
 	case AS_CONNECTX:
-		ret = setsockopt(fd, IPPROTO_SCTP, SCTP_SOCKOPT_CONNECTX, &ss,
-				 len);
+		ret = sys_sctp_connectx(fd, &ss, len);
 		if (ret > 0)
 			ret = 0;	/* the association id */
 		break;

@@ -412,8 +412,7 @@ static void do_bindx(struct worker *w, int i, unsigned short port)
 	w->ct->bindx0 += !port && !was_unbound;
 	span_begin(w, &sp, m, K_BIND);
 	c0 = state_start();
-	ret = setsockopt(w->socks[i].fd, IPPROTO_SCTP, SCTP_SOCKOPT_BINDX_ADD,
-			 buf, len) ? -errno : 0;
+	ret = sys_sctp_bindx_add(w->socks[i].fd, buf, len) ? -errno : 0;
 	overlap = span_end(w, &sp);
 	w->ct->bindx0_ok += !ret && !port && !was_unbound;
 	/*
@@ -494,8 +493,7 @@ static void do_assoc(struct worker *w, int i, enum call a)
 		ret = sendto(fd, "x", 1, MSG_DONTWAIT | MSG_NOSIGNAL,
 			     (struct sockaddr *)&ss, len) < 0 ? -1 : 0;
 	else if (a == A_CONNECTX)
-		ret = setsockopt(fd, IPPROTO_SCTP, SCTP_SOCKOPT_CONNECTX, &ss,
-				 len);
+		ret = sys_sctp_connectx(fd, &ss, len);
 	else
 		ret = connect(fd, (struct sockaddr *)&ss, len);
 	/* Non-blocking: EINPROGRESS means the association was let start. */

@@ -388,8 +388,7 @@ static int hand_use(const struct hitem *it, int fd, int eport,
 		if (family == AF_INET)	/* 127.0.0.2; ::1 for IPv6 */
 			((struct sockaddr_in *)&ss)->sin_addr.s_addr =
 				htonl(INADDR_LOOPBACK + 1);
-		return setsockopt(fd, IPPROTO_SCTP, SCTP_SOCKOPT_BINDX_ADD, &ss,
-				  len) ? errno : 0;
+		return sys_sctp_bindx_add(fd, &ss, len) ? errno : 0;
 	case O_CONNECT:
 	case O_CONNECTX:
 	case O_SENDMSG:

@@ -132,8 +132,7 @@ static int start_assoc(int fd, int family, enum ho_op op)
 		ret = connect(fd, (struct sockaddr *)&ss, len);
 		break;
 	case HO_CONNECTX:
-		ret = setsockopt(fd, IPPROTO_SCTP, SCTP_SOCKOPT_CONNECTX, &ss,
-				 len);
+		ret = sys_sctp_connectx(fd, &ss, len);
 		break;
 	default:
 		ret = sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len);
@@ -167,8 +166,7 @@ static int ho_use(int fd, const struct ho_job *job)
 		if (port < 0)
 			return port;
 		len = second_addr(&ss, job->family, port);
-		if (setsockopt(fd, IPPROTO_SCTP, SCTP_SOCKOPT_BINDX_ADD, &ss,
-			       len))
+		if (sys_sctp_bindx_add(fd, &ss, len))
 			return errno;
 		return 0;
 	default:
@@ -229,8 +227,7 @@ static int ho_make(const struct ho_job *job, int *keep)
 		if (*keep < 0)
 			return R_MISC - errno;
 		len = set_sockaddr(&ss, job->family, "loopback", lport);
-		ret = setsockopt(fd, IPPROTO_SCTP, SCTP_SOCKOPT_CONNECTX, &ss,
-				 len);
+		ret = sys_sctp_connectx(fd, &ss, len);
 		if (ret <= 0)
 			return R_MISC - (ret ? errno : EPROTO);
 		{

@@ -247,9 +247,8 @@ static void grid_bindx(enum subject s)
 				fd = socket(domains[d], SOCK_STREAM, IPPROTO_SCTP);
 				err = sock_err(fd);
 				if (!err) {
-					err = setsockopt(fd, IPPROTO_SCTP,
-							 SCTP_SOCKOPT_BINDX_ADD,
-							 buf, len) ? errno : 0;
+					err = sys_sctp_bindx_add(fd, buf, len) ?
+					      errno : 0;
 					close(fd);
 				}
 				snprintf(name, sizeof(name),
@@ -281,8 +280,7 @@ int assoc_start(int fd, enum aop op, const struct sockaddr_storage *ss,
 	if (op == A_CONNECT)
 		ret = connect(fd, sa, len);
 	else if (op == A_CONNECTX)
-		ret = setsockopt(fd, IPPROTO_SCTP, SCTP_SOCKOPT_CONNECTX, sa,
-				 len) < 0 ? -1 : 0;
+		ret = sys_sctp_connectx(fd, sa, len) < 0 ? -1 : 0;
 	else
 		ret = sendto(fd, "x", 1, 0, sa, len) == 1 ? 0 : -1;
 	ret = ret ? errno : 0;
