@@ -49,15 +49,10 @@
  * file may include it. common.c and the units of portown_fuzz and
  * portown_grid, which have their own main(), define PORTOWN_NO_HARNESS.
  */
-#ifndef PORTOWN_NO_HARNESS
+#ifdef PORTOWN_NO_HARNESS
+#include "../kselftest.h"		/* ARRAY_SIZE(), __printf() */
+#else
 #include "../kselftest_harness.h"
-#endif
-
-#ifndef ARRAY_SIZE
-#define ARRAY_SIZE(arr) (sizeof(arr) / sizeof((arr)[0]))
-#endif
-#ifndef __printf
-#define __printf(a, b) __attribute__((format(printf, a, b)))
 #endif
 
 #ifndef IPPROTO_MPTCP
