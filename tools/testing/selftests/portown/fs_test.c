@@ -37,10 +37,10 @@ FIXTURE_TEARDOWN_PARENT(policy)
 /*
  * A few malformed texts through securityfs, each refused whole with the
  * policy in force, the counters and the old policy's binds unchanged: a
- * syntax error, a port out of range, a NUL byte, and a bad last line after
- * good ones. The grammar, case by case, is KUnit's
- * (security/portown/policy_test.c); policy.size_limit writes an over-size
- * text and policy.userns_id_mapping an id a user namespace does not map.
+ * syntax error, a port out of range, an unmapped id, a NUL byte, and a bad
+ * last line after good ones. The grammar, case by case, is KUnit's
+ * (security/portown/policy_test.c). policy.size_limit writes an over-size
+ * text; policy.userns_id_mapping reads ids back in a user namespace.
  */
 
 #define KNOWN_POLICY \
@@ -72,6 +72,18 @@ FIXTURE_VARIANT_ADD(malformed, unknown_keyword) {
 FIXTURE_VARIANT_ADD(malformed, port_65536) {
 	/* clang-format on */
 	.text = "tcp 65536 uid 1\n",
+	.err = EINVAL,
+};
+
+/*
+ * An id the writer's user namespace does not map: (uid_t)-1 is never
+ * mapped. Writers need CAP_MAC_ADMIN in the initial user namespace, where
+ * every other id is mapped (see policy.child_userns_root_writes).
+ */
+/* clang-format off */
+FIXTURE_VARIANT_ADD(malformed, id_invalid) {
+	/* clang-format on */
+	.text = "tcp 80 uid 4294967295\n",
 	.err = EINVAL,
 };
 
