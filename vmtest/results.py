@@ -67,7 +67,7 @@ KCSAN_OFFSET = re.compile(r"\+0x[0-9a-f]+/0x[0-9a-f]+")
 #   inet6, SCTP, MPTCP, DCCP, rxrpc, SMC, io_uring) call portown's hooks.
 #   Only the top frame: every bind passes through these, and a race deeper
 #   in, e.g. in UDP's port hash under __sys_bind(), is the stack's own.
-# The process name ("Comm: portown_test" in the "Reported by" footer) does
+# The process name ("Comm: stress_test" in the "Reported by" footer) does
 # not count. Other KCSAN reports are listed and do not fail.
 KCSAN_PORTOWN_FUNC = re.compile(r"^_*portown_")
 KCSAN_PORTOWN_FILE = "security/portown/"

@@ -8,7 +8,7 @@ args lsm=portown,landlock portown.policy=$BOOT_POLICY
 results --kunit
 
 # SMC needs the InfiniBand core: in the test kernel only with PORTOWN_SMC=1.
-skip smc! portown_test: bind\.smc_ipv[46]\..*
+skip smc! bind_test: bind\.smc_ipv[46]\..*
 # A TCP socket needs a new connection per round; addrform.tcp.then_bind covers it.
 skip bypass_test: addrform\.tcp\.race_with_bind
 
@@ -20,7 +20,12 @@ guest mkdir -p /tmp/squat
 guest busybox httpd -f -p 80 -h /tmp/squat &
 guest squatter=$!
 guest run_tap squatter squatter_check
-guest run_tap portown_test /portown/selftests/portown_test
+guest run_tap bind_test /portown/selftests/bind_test
+guest run_tap bindx_test /portown/selftests/bindx_test
+guest run_tap stacking_test /portown/selftests/stacking_test
+guest run_tap fs_test /portown/selftests/fs_test
+guest run_tap audit_test /portown/selftests/audit_test
+guest run_tap stress_test /portown/selftests/stress_test
 guest run_tap bypass_test /portown/selftests/bypass_test
 guest run_tap handover_test /portown/selftests/handover_test
 guest kill $squatter

@@ -28,8 +28,10 @@ make -s -C "$TREE/tools/testing/selftests/portown" OUTPUT="$B/selftests-distro" 
 st=$B/selftests-distro-image
 rm -rf "$st"
 mkdir -p "$st"
-cp "$B"/selftests-distro/portown_test "$B"/selftests-distro/bypass_test \
-	"$B"/selftests-distro/handover_test "$st/"
+for t in bind_test bindx_test stacking_test fs_test audit_test stress_test \
+	bypass_test handover_test; do
+	cp "$B/selftests-distro/$t" "$st/"
+done
 
 # The workloads' programs (vmtest/debian/workloads).
 wl=$B/workloads-distro

@@ -15,6 +15,7 @@
  */
 
 #include "common.h"
+#include "wrappers.h"
 
 #include <linux/rxrpc.h>
 #include <poll.h>
@@ -22,12 +23,6 @@
 
 #ifndef IPV6_ADDRFORM
 #define IPV6_ADDRFORM 1
-#endif
-#ifndef AF_RXRPC
-#define AF_RXRPC 33
-#endif
-#ifndef SCTP_SOCKOPT_CONNECTX
-#define SCTP_SOCKOPT_CONNECTX 110	/* linux/sctp.h */
 #endif
 
 #define P_OWNED 8080		/* uid UID_OWNER */
@@ -764,8 +759,7 @@ static void assoc_fn(const void *arg, int *res)
 		ret = connect(fd, (struct sockaddr *)&ss, len);
 		break;
 	case AS_CONNECTX:
-		ret = setsockopt(fd, IPPROTO_SCTP, SCTP_SOCKOPT_CONNECTX, &ss,
-				 len);
+		ret = sys_sctp_connectx(fd, &ss, len);
 		if (ret > 0)
 			ret = 0;	/* the association id */
 		break;

@@ -21,16 +21,10 @@
  */
 
 #include "common.h"
+#include "wrappers.h"
 
 #include <poll.h>
 #include <pthread.h>
-
-#ifndef SCTP_SOCKOPT_PEELOFF
-#define SCTP_SOCKOPT_PEELOFF 102	/* linux/sctp.h */
-#endif
-#ifndef SCTP_SOCKOPT_CONNECTX
-#define SCTP_SOCKOPT_CONNECTX 110	/* linux/sctp.h */
-#endif
 
 #define HO_LOW 706		/* unowned, below the boundary */
 #define HO_OWNED 7095		/* sctp, uid UID_OWNER */
@@ -138,8 +132,7 @@ static int start_assoc(int fd, int family, enum ho_op op)
 		ret = connect(fd, (struct sockaddr *)&ss, len);
 		break;
 	case HO_CONNECTX:
-		ret = setsockopt(fd, IPPROTO_SCTP, SCTP_SOCKOPT_CONNECTX, &ss,
-				 len);
+		ret = sys_sctp_connectx(fd, &ss, len);
 		break;
 	default:
 		ret = sendto(fd, "x", 1, 0, (struct sockaddr *)&ss, len);
@@ -173,8 +166,7 @@ static int ho_use(int fd, const struct ho_job *job)
 		if (port < 0)
 			return port;
 		len = second_addr(&ss, job->family, port);
-		if (setsockopt(fd, IPPROTO_SCTP, SCTP_SOCKOPT_BINDX_ADD, &ss,
-			       len))
+		if (sys_sctp_bindx_add(fd, &ss, len))
 			return errno;
 		return 0;
 	default:
@@ -235,8 +227,7 @@ static int ho_make(const struct ho_job *job, int *keep)
 		if (*keep < 0)
 			return R_MISC - errno;
 		len = set_sockaddr(&ss, job->family, "loopback", lport);
-		ret = setsockopt(fd, IPPROTO_SCTP, SCTP_SOCKOPT_CONNECTX, &ss,
-				 len);
+		ret = sys_sctp_connectx(fd, &ss, len);
 		if (ret <= 0)
 			return R_MISC - (ret ? errno : EPROTO);
 		{
