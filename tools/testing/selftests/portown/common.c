@@ -685,7 +685,6 @@ void sb_free(struct strbuf *sb)
 	sb->buf = NULL;
 }
 
-
 /* ---- io_uring ---------------------------------------------------- */
 
 int uring_init(struct uring *r)
