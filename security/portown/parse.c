@@ -59,11 +59,6 @@ static const u8 portown_class[256] = {
 	[0xa1 ... 0xff] = PORTOWN_WORD,
 };
 
-static bool portown_is(char c, u8 class)
-{
-	return portown_class[(u8)c] & class;
-}
-
 struct portown_parser {
 	struct user_namespace *ns;
 	struct portown_parse_error *perr;
@@ -281,66 +276,59 @@ static u64 portown_long_num(const char *s, size_t n)
 }
 
 /*
- * Scan the field at @p: its leading digits, then any other characters of
- * a field. The NUL byte after the text stops it. Return its end.
- */
-static __always_inline const char *portown_scan_field(const char *p,
-						      struct portown_field *f)
-{
-	unsigned int d;
-	u64 v = 0;
-
-	f->s = p;
-	while ((d = (u8)*p - '0') <= 9) {
-		v = v * 10 + d;
-		p++;
-	}
-	f->ndigits = p - f->s;
-	/* 19 digits always fit in a u64. */
-	f->val = likely(f->ndigits <= 19) ? v :
-		 portown_long_num(f->s, f->ndigits);
-	while (portown_is(*p, PORTOWN_WORD))
-		p++;
-	f->len = p - f->s;
-	return p;
-}
-
-/*
  * Parse the line at @line, up to its newline or @end: fields are separated
  * by blanks, "#" starts a comment, a NUL byte or any other character that
  * is not printable is an error. Return the end of the line.
+ *
+ * A field's leading digits are read as it is scanned, and the class of the
+ * character that ends it is the next loop's first: each character is
+ * looked at once. The NUL byte after the text stops every loop.
  */
 static const char *portown_parse_line(struct portown_parser *ps,
 				      const char *line, const char *end,
 				      int *err)
 {
 	/* One field more than a line may have, to say so. */
-	struct portown_field f[PORTOWN_MAX_FIELDS + 1];
+	struct portown_field f[PORTOWN_MAX_FIELDS + 1], *field = f;
 	const char *p = line, *nl;
-	int nfields = 0;
+	u8 class = portown_class[(u8)*p];
 
 	*err = 0;
 	for (;;) {
-		u8 class = portown_class[(u8)*p];
-
-		if (class & PORTOWN_BLANK) {
-			p++;
-			continue;
-		}
+		while (class & PORTOWN_BLANK)
+			class = portown_class[(u8)*++p];
 		if (!(class & PORTOWN_WORD))
 			break;
-		p = portown_scan_field(p, &f[nfields]);
-		if (nfields == PORTOWN_MAX_FIELDS) {
-			if (portown_is(*p, PORTOWN_BLANK | PORTOWN_STOP) ||
-			    p == end)
+
+		field->s = p;
+		field->ndigits = 0;
+		field->val = 0;
+		if (class & PORTOWN_DIGIT) {
+			unsigned long d, v = 0;
+
+			while ((d = (unsigned long)(u8)*p - '0') <= 9) {
+				v = v * 10 + d;
+				p++;
+			}
+			field->ndigits = p - field->s;
+			/* 19 digits always fit in 64 bits. */
+			field->val = likely(field->ndigits <= 19) ? v :
+				portown_long_num(field->s, field->ndigits);
+		}
+		while ((class = portown_class[(u8)*p]) & PORTOWN_WORD)
+			p++;
+		field->len = p - field->s;
+
+		if (field == &f[PORTOWN_MAX_FIELDS]) {
+			if ((class & (PORTOWN_BLANK | PORTOWN_STOP)) || p == end)
 				*err = portown_fail(ps, "too many fields");
 			break;
 		}
-		nfields++;
+		field++;
 	}
-
 	if (*err)
 		return p;
+
 	/* The end of the line, a comment, or a character of no field. */
 	if (*p != '\n' && p != end) {
 		if (*p != '#') {
@@ -355,8 +343,8 @@ static const char *portown_parse_line(struct portown_parser *ps,
 		}
 		p = nl;
 	}
-	if (nfields)
-		*err = portown_parse_item(ps, f, nfields);
+	if (field != f)
+		*err = portown_parse_item(ps, f, field - f);
 	return p;
 }
 

@@ -133,12 +133,14 @@ int portown_decide(enum portown_proto proto, u16 port, enum portown_op op)
 	rcu_read_lock();
 	policy = rcu_dereference(portown_policy);
 	standing = portown_standing(policy, current_cred(), proto, port);
+	/* Most binds are of a free port, then most of the others an owner's. */
+	if (likely(standing == PORTOWN_FREE)) {
+		rcu_read_unlock();
+		return 0;
+	}
 	strict = policy->strict;
 	rcu_read_unlock();
 
-	/* Most binds are of a free port, then most of the others an owner's. */
-	if (likely(standing == PORTOWN_FREE))
-		return 0;
 	if (standing == PORTOWN_OWNER) {
 		portown_stat_inc(PORTOWN_STAT_ALLOWED_OWNER);
 		return 0;

@@ -52,6 +52,13 @@ static int portown_rule_cmp(const void *a, const void *b)
 	return 0;
 }
 
+static bool portown_rule_eq(const struct portown_rule *x,
+			    const struct portown_rule *y)
+{
+	return x->proto == y->proto && x->first == y->first &&
+	       x->last == y->last && x->subject == y->subject && x->id == y->id;
+}
+
 static int portown_id_cmp(const void *a, const void *b)
 {
 	u32 x = *(const u32 *)a, y = *(const u32 *)b;
@@ -225,8 +232,12 @@ static void portown_split(struct portown_policy *p, struct portown_ports *pp,
 		}
 		o->ngids = o->ids + nact - gids;
 		o->nuids = portown_sort_ids(o->ids, o->nuids);
-		memmove(o->ids + o->nuids, gids, o->ngids * sizeof(*gids));
-		o->ngids = portown_sort_ids(o->ids + o->nuids, o->ngids);
+		if (o->ngids) {
+			memmove(o->ids + o->nuids, gids,
+				o->ngids * sizeof(*gids));
+			o->ngids = portown_sort_ids(o->ids + o->nuids,
+						    o->ngids);
+		}
 
 		off = portown_intern(p, sc);
 		for (port = x; port < next; port++) {
@@ -262,7 +273,7 @@ static int portown_sort_rules(struct portown_rule *rules, u32 n)
 		sort(rules, n, sizeof(*rules), portown_rule_cmp, NULL);
 	}
 	for (i = 0, k = 0; i < n; i++)
-		if (!k || portown_rule_cmp(&rules[k - 1], &rules[i]))
+		if (!k || !portown_rule_eq(&rules[k - 1], &rules[i]))
 			rules[k++] = rules[i];
 	return k;
 }
